@@ -1,0 +1,31 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "NumbersStation",
+    products: [
+        .executable(name: "numbers-server", targets: ["numbers-server"]),
+        .executable(name: "numbers-client", targets: ["numbers-client"]),
+        .library(name: "NumbersProtocol", targets: ["NumbersProtocol"]),
+    ],
+    targets: [
+        // Layer 1+2: wire format, generator, checksums, sans-IO engines. Pure: no sockets, no clocks.
+        .target(name: "NumbersProtocol", swiftSettings: strict),
+        // The one impairment model: used in the real send path and by the simulated network.
+        .target(name: "NumbersImpairment", dependencies: ["NumbersProtocol"], swiftSettings: strict),
+        // Layer 3: sockets, clocks, event loops around the engines.
+        .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        // Go-style flag parsing shared by the executables.
+        .target(name: "NumbersCLI", swiftSettings: strict),
+        // Layer 4: executables.
+        .executableTarget(name: "numbers-server", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
+        .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
+
+        .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol"], swiftSettings: strict),
+        .testTarget(name: "NumbersImpairmentTests", dependencies: ["NumbersImpairment"], swiftSettings: strict),
+        .testTarget(name: "NumbersTransportTests", dependencies: ["NumbersTransport"], swiftSettings: strict),
+        .testTarget(name: "NumbersCLITests", dependencies: ["NumbersCLI"], swiftSettings: strict),
+    ]
+)

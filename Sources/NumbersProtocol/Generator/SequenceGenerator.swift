@@ -1,0 +1,43 @@
+/// Number i of a client's sequence is a pure function of (seed, i): the top 32 bits of the
+/// SplitMix64 output function applied to seed + (i + 1) · γ, γ = 0x9E3779B97F4A7C15. This is
+/// exactly the (i + 1)-th output of a SplitMix64 generator seeded with `seed`, so any index can be
+/// (re)computed in a few instructions and a session never buffers numbers.
+public struct SequenceGenerator: Hashable, Sendable {
+    public static let gamma: UInt64 = 0x9E37_79B9_7F4A_7C15
+    public let seed: UInt64
+
+    public init(seed: UInt64) { self.seed = seed }
+
+    @inlinable
+    public func number(at index: UInt32) -> UInt32 {
+        let x = seed &+ (UInt64(index) &+ 1) &* SequenceGenerator.gamma
+        return UInt32(truncatingIfNeeded: SplitMix64.mix(x) >> 32)
+    }
+}
+
+/// The checksum of a whole sequence, as the TRAILER carries it: CRC-32C over the numbers as
+/// big-endian uint32s, and their 64-bit sum. Fed strictly in index order.
+public struct SequenceChecksum: Hashable, Sendable {
+    public private(set) var crc = CRC32C()
+    public private(set) var sum: UInt64 = 0
+    public private(set) var count: UInt32 = 0
+
+    public init() {}
+
+    @inline(__always)
+    public mutating func add(_ number: UInt32) {
+        crc.update(bigEndian: number)
+        sum &+= UInt64(number)
+        count &+= 1
+    }
+
+    public var crcValue: UInt32 { crc.value }
+
+    /// The checksum of the first `count` numbers of `generator`'s sequence.
+    public static func of(_ generator: SequenceGenerator, count: UInt32) -> SequenceChecksum {
+        var c = SequenceChecksum()
+        var i: UInt32 = 0
+        while i < count { c.add(generator.number(at: i)); i += 1 }
+        return c
+    }
+}
