@@ -41,3 +41,16 @@ public struct SequenceChecksum: Hashable, Sendable {
         return c
     }
 }
+
+extension SequenceChecksum {
+    /// Folds numbers already laid out big-endian (as in a DATA datagram) in one CRC pass.
+    public mutating func add(bigEndianNumbers bytes: UnsafeRawBufferPointer) {
+        crc.update(bytes)
+        var i = 0
+        while i < bytes.count {
+            sum &+= UInt64(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+            i += 4
+        }
+        count &+= UInt32(truncatingIfNeeded: bytes.count / 4)
+    }
+}

@@ -26,7 +26,7 @@ public enum Decoder {
         case .ack:
             guard n >= AckMessage.size(rangeCount: 0) else { return .failure(.badLength) }
             let flags = AckMessage.Flags(rawValue: r.u8())
-            let clientID = r.clientID(), token = r.u64(), ackSeq = r.u32()
+            let tag = r.u32(), clientID = r.clientID(), token = r.u64(), ackSeq = r.u32()
             let cumulative = r.u32(), highest = r.u32()
             let rangeCount = Int(r.u8())
             guard n == AckMessage.size(rangeCount: rangeCount) else { return .failure(.badLength) }
@@ -44,7 +44,7 @@ public enum Decoder {
             if flags.contains(.done) {
                 guard rangeCount == 0, cumulative == highest, !flags.contains(.probe) else { return .failure(.badField) }
             }
-            return .success(.ack(AckMessage(flags: flags, clientID: clientID, token: token, ackSeq: ackSeq,
+            return .success(.ack(AckMessage(flags: flags, tag: tag, clientID: clientID, token: token, ackSeq: ackSeq,
                                              cumulative: cumulative, highest: highest, ranges: ranges)))
 
         case .challenge:

@@ -14,7 +14,7 @@ public enum Encoder {
         precondition(m.ranges.count <= Limits.maxAckRanges && buffer.count >= AckMessage.size(rangeCount: m.ranges.count))
         var w = ByteWriter(buffer)
         w.u8(Wire.version); w.u8(MessageType.ack.rawValue); w.u8(m.flags.rawValue)
-        w.clientID(m.clientID); w.u64(m.token); w.u32(m.ackSeq)
+        w.u32(m.tag); w.clientID(m.clientID); w.u64(m.token); w.u32(m.ackSeq)
         w.u32(m.cumulative); w.u32(m.highest); w.u8(UInt8(m.ranges.count))
         for r in m.ranges { w.u32(r.start); w.u32(r.end) }
         return w.finish()

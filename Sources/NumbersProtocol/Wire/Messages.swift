@@ -27,11 +27,11 @@ public struct OpenMessage: Hashable, Sendable {
 /// ACK, client to server: cumulative acknowledgement, the missing ranges the client asks for, and
 /// the highest index it has seen.
 ///
-/// Layout (44 + 8k bytes): version u8, type u8, flags u8, clientID 16, token u64, ackSeq u32,
-/// cumulative u32, highest u32, rangeCount u8, k × (start u32, end u32), crc32c u32.
+/// Layout (48 + 8k bytes): version u8, type u8, flags u8, tag u32, clientID 16, token u64,
+/// ackSeq u32, cumulative u32, highest u32, rangeCount u8, k × (start u32, end u32), crc32c u32.
 public struct AckMessage {
     /// Bytes before the ranges.
-    public static let baseSize = 40
+    public static let baseSize = 44
     public struct Flags: OptionSet, Hashable, Sendable {
         public let rawValue: UInt8
         public init(rawValue: UInt8) { self.rawValue = rawValue }
@@ -42,6 +42,8 @@ public struct AckMessage {
         public static let known: Flags = [.done, .probe]
     }
     public var flags: Flags
+    /// The same tag as the client's OPEN: ACKs of an earlier client process are told apart by it.
+    public var tag: UInt32
     public var clientID: ClientID
     public var token: UInt64
     /// Increments with every ACK or OPEN the client sends; the server echoes the newest one whose
@@ -49,13 +51,14 @@ public struct AckMessage {
     public var ackSeq: UInt32
     /// Every index below this has been received.
     public var cumulative: UInt32
-    /// No index at or above this has been received.
+    /// The end of what the client knows the server has sent: one past the highest index received,
+    /// or n once the TRAILER has arrived. Nothing at or above it has been received.
     public var highest: UInt32
     /// The requested ranges, ascending, disjoint and non-adjacent, inside [cumulative, highest).
     public var ranges: AckRanges
 
-    public init(flags: Flags, clientID: ClientID, token: UInt64, ackSeq: UInt32, cumulative: UInt32, highest: UInt32, ranges: AckRanges) {
-        self.flags = flags; self.clientID = clientID; self.token = token; self.ackSeq = ackSeq
+    public init(flags: Flags, tag: UInt32, clientID: ClientID, token: UInt64, ackSeq: UInt32, cumulative: UInt32, highest: UInt32, ranges: AckRanges) {
+        self.flags = flags; self.tag = tag; self.clientID = clientID; self.token = token; self.ackSeq = ackSeq
         self.cumulative = cumulative; self.highest = highest; self.ranges = ranges
     }
 

@@ -1,0 +1,39 @@
+/// The client's tunables. Timers adapt to the measured round trip and arrival rate; these are
+/// their starting points and bounds.
+public struct ClientConfig: Sendable, Equatable {
+    public enum Mode: Sendable, Equatable {
+        /// Ask for `count` numbers (creating the session, or resuming it if it exists).
+        case start(count: UInt32)
+        /// Resume an existing session only (a new process given the client ID); if `expected` is
+        /// set, the session's n must equal it.
+        case resume(expected: UInt32?)
+    }
+
+    public var clientID: ClientID
+    public var mode: Mode
+    public var server: PeerAddress
+    /// Numbers the client can buffer beyond its cumulative ACK (rounded up to a power of two).
+    public var window: UInt32 = 65_536
+    /// First OPEN retry, and the probe timeout before any round trip has been measured.
+    public var initialTimeout: Nanoseconds = .milliseconds(250)
+    public var minProbeTimeout: Nanoseconds = .milliseconds(10)
+    /// Backoff never waits longer than this between two attempts.
+    public var maxBackoff: Nanoseconds = .seconds(2 as UInt64)
+    /// With no datagram from the server for this long, the client stops with an error.
+    public var giveUpAfter: Nanoseconds = .seconds(60 as UInt64)
+    /// How long an acknowledgement may wait for more data before it is sent.
+    public var ackDelay: Nanoseconds = .milliseconds(2)
+    /// The tag for this process; random by default so a restarted process is told apart.
+    public var tag: UInt32
+
+    public init(clientID: ClientID, mode: Mode, server: PeerAddress, tag: UInt32) {
+        self.clientID = clientID; self.mode = mode; self.server = server; self.tag = tag
+    }
+
+    public func validate() -> String? {
+        if case .start(let n) = mode, n == 0 { return "n must be at least 1" }
+        if window < Limits.minWindow || window > Limits.maxWindow { return "window must be between \(Limits.minWindow) and \(Limits.maxWindow)" }
+        if giveUpAfter.value == 0 { return "giveUpAfter must be positive" }
+        return nil
+    }
+}

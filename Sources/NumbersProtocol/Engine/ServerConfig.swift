@@ -1,0 +1,31 @@
+/// The server's tunables, each with the default the executable uses and a named bound.
+public struct ServerConfig: Sendable, Equatable {
+    /// Time between DATA datagrams of one session; 0 sends as fast as the window allows.
+    public var interval: Nanoseconds = .seconds(1 as UInt64)
+    /// Numbers per DATA datagram, 1…`Limits.maxNumbersPerDatagram`.
+    public var batch: Int = 1
+    /// Most numbers outstanding beyond the client's cumulative ACK.
+    public var window: UInt32 = 65_536
+    /// A session is forgotten this long after the last datagram from its client.
+    public var sessionTTL: Nanoseconds = .seconds(30 as UInt64)
+    /// Most concurrent sessions; an OPEN beyond it is refused with `serverFull`.
+    public var maxSessions: Int = 250_000
+    /// How long an address-validation token stays valid (one to two periods).
+    public var tokenPeriod: Nanoseconds = .seconds(60 as UInt64)
+    /// A send more than this after its paced time counts as late.
+    public var lateThreshold: Nanoseconds = .milliseconds(50)
+    /// Datagrams produced by one call to `poll` before others get a turn (fairness, not a limit).
+    public static let maxSessionEvents = 65_536
+
+    public init() {}
+
+    /// A clear message for the first bad value, or nil.
+    public func validate() -> String? {
+        if batch < 1 || batch > Limits.maxNumbersPerDatagram { return "batch must be between 1 and \(Limits.maxNumbersPerDatagram)" }
+        if window < Limits.minWindow || window > Limits.maxWindow { return "window must be between \(Limits.minWindow) and \(Limits.maxWindow)" }
+        if window < UInt32(batch) { return "window must be at least the batch size" }
+        if sessionTTL.value == 0 { return "sessionTTL must be positive" }
+        if maxSessions < 1 { return "maxSessions must be at least 1" }
+        return nil
+    }
+}
