@@ -18,7 +18,7 @@ let package = Package(
         // Layer 3: sockets, clocks, event loops around the engines.
         .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         // Go-style flag parsing shared by the executables.
-        .target(name: "NumbersCLI", swiftSettings: strict),
+        .target(name: "NumbersCLI", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         // Layer 4: executables.
         .executableTarget(name: "numbers-server", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
         .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),

@@ -1,1 +1,105 @@
-print("todo")
+import Glibc
+import NumbersCLI
+import NumbersImpairment
+import NumbersProtocol
+import NumbersTransport
+
+let flags = FlagSet(program: "numbers-client", summary: """
+    Asks a numbers-server for a sequence of n pseudo-random uint32 numbers, reassembles it over \
+    UDP whatever the loss, verifies the trailer's CRC-32C and sum, and prints PASS or FAIL. \
+    Exit status: 0 PASS, 1 FAIL, 2 bad usage, 3 refused by the server, 4 no answer, 130 interrupted.
+    """)
+let port = flags.uint32("port", default: 9000, usage: "the server's UDP port", validate: { $0 >= 1 && $0 <= 65535 ? nil : "must be between 1 and 65535" })
+let host = flags.string("host", default: "127.0.0.1", usage: "the server's address")
+let count = flags.uint32("n", default: 0, usage: "how many numbers to ask for, 1 to 4294967295 (default: random in 1…65535; with -clientID: whatever the session holds)")
+let clientIDText = flags.string("clientID", usage: "resume the session of this client ID (a UUID) instead of starting a new one",
+                                validate: { ClientID($0) == nil ? "not a UUID (expected 8-4-4-4-12 hexadecimal digits)" : nil })
+let window = flags.uint32("window", default: 65_536, usage: "numbers the client can buffer beyond its cumulative ACK",
+                          validate: { (Limits.minWindow...Limits.maxWindow).contains($0) ? nil : "must be between \(Limits.minWindow) and \(Limits.maxWindow)" })
+let giveUpAfter = flags.duration("giveUpAfter", default: .seconds(60), usage: "stop with an error after this long without a datagram from the server",
+                                 validate: { $0.nanoseconds > 0 ? nil : "must be positive" })
+let simulator = ImpairmentFlags(registeringOn: flags)
+flags.parseOrExit()
+let impairment = simulator.config()
+
+func fail(_ message: String, status: Int32) -> Never {
+    printError("numbers-client: \(message)")
+    exit(status)
+}
+
+let server: PeerAddress
+do {
+    guard let first = try PeerAddress.resolving(host: host.value, port: UInt16(port.value)).first else { fail("cannot resolve \(host.value)", status: 2) }
+    server = first
+} catch { fail("\(error)", status: 2) }
+
+var rng = SystemRandomNumberGenerator()
+let resuming = flags.isSet("clientID")
+let clientID = resuming ? ClientID(clientIDText.value)! : ClientID.random()
+let mode: ClientConfig.Mode
+if resuming {
+    mode = .resume(expected: flags.isSet("n") ? count.value : nil)
+} else {
+    mode = .start(count: flags.isSet("n") ? count.value : UInt32.random(in: 1...65_535, using: &rng))
+}
+if case .start(let n) = mode, n == 0 { flags.failUsage("invalid value \"0\" for flag -n: must be at least 1") }
+
+var config = ClientConfig(clientID: clientID, mode: mode, server: server, tag: UInt32.random(in: 0...UInt32.max, using: &rng))
+config.window = window.value
+config.giveUpAfter = Nanoseconds(giveUpAfter.value.nanoseconds)
+
+let socket: UDPSocket
+do { socket = try UDPSocket(host: server.family == .ipv4 ? "0.0.0.0" : "::", port: 0) } catch { fail("\(error)", status: 1) }
+let trap: SignalTrap
+do { trap = try SignalTrap() } catch { fail("\(error)", status: 1) }
+
+let engine = ClientEngine(config: config, now: MonotonicClock.now(), randomSeed: rng.next())
+let loop = ClientLoop(socket: socket, engine: engine, impairment: impairment)
+
+print("client ID: \(clientID)")
+switch mode {
+case .start(let n): print("asking \(server) for \(n) numbers")
+case .resume: print("resuming the session at \(server)")
+}
+if !impairment.isTransparent { print("simulator: \(impairment)") }
+
+do {
+    try loop.run(wakeup: trap.wakeup, shouldStop: { trap.caught != nil })
+} catch {
+    fail("\(error)", status: 1)
+}
+
+let final = loop.engine
+for line in final.counters.summaryLines { print(line) }
+if !impairment.isTransparent { print(loop.impairmentCounters.summary(label: "simulator")) }
+
+if trap.caught != nil {
+    let of = final.total.map { " of \($0)" } ?? ""
+    print("interrupted: received \(final.cumulative)\(of) numbers in order; resume with: numbers-client -host \(host.value) -port \(port.value) -clientID \(clientID)")
+    exit(130)
+}
+
+switch final.status {
+case .finished(let result):
+    print("client ID: \(result.clientID)")
+    print("n: \(result.total)")
+    print("sum: \(result.sum)")
+    print("expected CRC-32C: \(hex(result.expectedCRC))")
+    print("computed CRC-32C: \(hex(result.computedCRC))")
+    if result.sum != result.expectedSum { print("expected sum: \(result.expectedSum)") }
+    print(result.passed ? "PASS" : "FAIL")
+    exit(result.passed ? 0 : 1)
+case .failed(let failure):
+    switch failure {
+    case .rejected: fail("error: \(failure)", status: 3)
+    case .noAnswer: fail("error: \(failure)", status: 4)
+    case .countMismatch: fail("error: \(failure)", status: 3)
+    }
+case .connecting, .streaming:
+    fail("error: stopped before the transfer finished", status: 1)
+}
+
+func hex(_ v: UInt32) -> String {
+    let s = String(v, radix: 16)
+    return "0x" + String(repeating: "0", count: 8 - s.count) + s
+}

@@ -1,1 +1,79 @@
-print("todo")
+import Glibc
+import NumbersCLI
+import NumbersImpairment
+import NumbersProtocol
+import NumbersTransport
+
+let flags = FlagSet(program: "numbers-server", summary: """
+    Streams each client its own sequence of pseudo-random uint32 numbers over UDP, paced and \
+    windowed per client, retransmitting what the client reports missing, and ends each stream \
+    with a trailer carrying the CRC-32C and sum of the whole sequence. See PROTOCOL.md.
+    """)
+let port = flags.uint32("port", default: 9000, usage: "UDP port to listen on", validate: { $0 <= 65535 ? nil : "must be at most 65535" })
+let host = flags.string("host", default: "127.0.0.1", usage: "address to listen on")
+let interval = flags.duration("interval", default: .seconds(1), usage: "time between DATA datagrams of one client; 0 sends as fast as the window allows")
+let batch = flags.int("batch", default: 1, usage: "numbers per DATA datagram (1 to \(Limits.maxNumbersPerDatagram))",
+                      validate: { (1...Limits.maxNumbersPerDatagram).contains($0) ? nil : "must be between 1 and \(Limits.maxNumbersPerDatagram)" })
+let window = flags.uint32("window", default: 65_536, usage: "most numbers outstanding beyond what the client has acknowledged (\(Limits.minWindow) to \(Limits.maxWindow))",
+                          validate: { (Limits.minWindow...Limits.maxWindow).contains($0) ? nil : "must be between \(Limits.minWindow) and \(Limits.maxWindow)" })
+let sessionTTL = flags.duration("sessionTTL", default: .seconds(30), usage: "forget a session this long after its client falls silent",
+                                validate: { $0.nanoseconds > 0 ? nil : "must be positive" })
+let maxSessions = flags.int("maxSessions", default: 250_000, usage: "most concurrent sessions; beyond it new clients are refused",
+                            validate: { $0 >= 1 ? nil : "must be at least 1" })
+let quiet = flags.bool("quiet", usage: "do not log each session's start and end")
+let simulator = ImpairmentFlags(registeringOn: flags)
+flags.parseOrExit()
+
+var config = ServerConfig()
+config.interval = Nanoseconds(interval.value.nanoseconds)
+config.batch = batch.value
+config.window = window.value
+config.sessionTTL = Nanoseconds(sessionTTL.value.nanoseconds)
+config.maxSessions = maxSessions.value
+if config.window < UInt32(config.batch) { flags.failUsage("-window must be at least -batch") }
+let impairment = simulator.config()
+
+func fail(_ message: String) -> Never {
+    printError("numbers-server: \(message)")
+    exit(1)
+}
+
+let socket: UDPSocket
+do { socket = try UDPSocket(host: host.value, port: UInt16(port.value)) } catch { fail("\(error)") }
+let trap: SignalTrap
+do { trap = try SignalTrap() } catch { fail("\(error)") }
+
+var rng = SystemRandomNumberGenerator()
+let engine = ServerEngine(config: config, store: InMemorySessionStore(), key: SipHashKey.random(), seedSource: rng.next())
+let loop = ServerLoop(socket: socket, engine: engine, impairment: impairment)
+
+print("numbers-server: listening on \(socket.localAddress) (interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions))")
+if !impairment.isTransparent { print("numbers-server: simulator: \(impairment)") }
+
+do {
+    try loop.run(wakeup: trap.wakeup, shouldStop: { trap.caught != nil }) { event in
+        guard !quiet.value else { return }
+        switch event {
+        case .created(let id, let total, let address):
+            print("session \(id): new, n=\(total), client \(address)")
+        case .resumed(let id, let from, let address):
+            print("session \(id): resumed from index \(from), client \(address)")
+        case .ended(let id, let total, let acknowledged, let reason, let stats):
+            switch reason {
+            case .completed: print("session \(id): completed, n=\(total): \(stats.summary)")
+            case .expired: print("session \(id): expired after \(sessionTTL.value) of silence at \(acknowledged)/\(total): \(stats.summary)")
+            }
+        }
+    }
+} catch {
+    fail("\(error)")
+}
+
+let signalName = trap.caught == SIGINT ? "SIGINT" : "SIGTERM"
+print("numbers-server: caught \(signalName), shutting down with \(loop.engine.sessionCount) sessions open")
+for line in loop.engine.counters.summaryLines { print("numbers-server: \(line)") }
+if loop.oversizeDropped > 0 || loop.socketDrops > 0 {
+    print("numbers-server: socket: \(loop.oversizeDropped) oversize datagrams dropped, \(loop.socketDrops) sends dropped by the kernel")
+}
+if !impairment.isTransparent { print("numbers-server: \(loop.impairmentCounters.summary(label: "simulator"))") }
+exit(0)

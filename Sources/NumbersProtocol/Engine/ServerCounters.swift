@@ -29,6 +29,8 @@ public struct ServerCounters: Sendable, Hashable {
     public var sessionsCompleted: UInt64 = 0
     public var sessionsExpired: UInt64 = 0
     public var migrations: UInt64 = 0
+    /// Completion ACKs for sessions already closed (the client sends two copies).
+    public var lateCompletions: UInt64 = 0
 
     public init() {}
 

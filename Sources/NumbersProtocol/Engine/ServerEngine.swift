@@ -116,6 +116,8 @@ public struct ServerEngine<Store: SessionStore> {
 
     private mutating func handleAck(_ ack: AckMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
         guard var session = store.session(ack.clientID) else {
+            // The second copy of a completion, after the first already closed the session.
+            if ack.flags.contains(.done) { counters.lateCompletions += 1; return }
             return reply(.reject(RejectMessage(tag: ack.tag, reason: .unknownSession)), to: source, receivedBytes: receivedBytes)
         }
         guard ack.tag == session.tag else {

@@ -1,0 +1,34 @@
+/// Human-readable counter lines, printed by the executables at the end of a run.
+extension ServerCounters {
+    public var summaryLines: [String] {
+        [
+            "received: \(datagramsReceived) datagrams (\(opensReceived) OPEN, \(acksReceived) ACK, \(probesReceived) probes), \(rangesRequested) ranges requested (NACKs)",
+            "rejected on arrival: \(decodeErrorTotal) malformed or corrupt\(DecodeError.breakdown(decodeErrors)), \(invalidDropped) invalid",
+            "sent: \(datagramsSent) datagrams: \(dataSent) DATA (\(numbersSent) numbers), \(retransmittedDatagrams) retransmissions (\(retransmittedNumbers) numbers), \(trailersSent) trailers, \(challengesSent) challenges, \(rejectsSent) rejects; \(lateSends) late",
+            "sessions: \(sessionsCreated) created, \(sessionsResumed) resumed, \(sessionsCompleted) completed, \(sessionsExpired) expired, \(migrations) address changes",
+        ]
+    }
+}
+
+extension ClientCounters {
+    public var summaryLines: [String] {
+        [
+            "received: \(datagramsReceived) datagrams, \(dataReceived) DATA (\(numbersReceived) numbers, \(duplicateNumbers) duplicates), \(trailersReceived) trailers, \(challengesReceived) challenges",
+            "rejected on arrival: \(decodeErrorTotal) malformed or corrupt\(DecodeError.breakdown(decodeErrors)), \(invalidDropped) invalid, \(outsideWindow) outside the window",
+            "sent: \(datagramsSent) datagrams: \(opensSent) OPEN, \(acksSent) ACK (\(probesSent) probes); requested \(rangesRequested) ranges (\(numbersRequested) numbers); \(recoveries) recoveries after silence",
+        ]
+    }
+}
+
+extension SessionStats {
+    public var summary: String {
+        "\(dataSent) DATA sent (\(retransmittedDatagrams) retransmitted), \(trailersSent) trailers, \(acksReceived) ACKs, \(rangesRequested) ranges requested, \(probes) probes, \(resumes) resumes"
+    }
+}
+
+extension DecodeError {
+    static func breakdown(_ counts: [DecodeError: UInt64]) -> String {
+        let parts = DecodeError.allCases.compactMap { e in counts[e].map { "\($0) \(e)" } }
+        return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
+    }
+}

@@ -1,0 +1,52 @@
+import NumbersImpairment
+import NumbersProtocol
+
+/// The client's shell: runs one client engine over one socket until the transfer finishes or
+/// fails, or `shouldStop` says so.
+public final class ClientLoop {
+    public private(set) var engine: ClientEngine
+    private let socket: UDPSocket
+    private let sender: ImpairedSender
+    private let receive = ReceiveBatch()
+    public private(set) var oversizeDropped: UInt64 = 0
+
+    public init(socket: UDPSocket, engine: ClientEngine, impairment: ImpairmentConfig) {
+        self.socket = socket
+        self.engine = engine
+        self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))
+    }
+
+    public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
+
+    public func run(wakeup: Wakeup?, shouldStop: () -> Bool) throws(SocketError) {
+        let server = engine.config.server
+        while !shouldStop() {
+            var now = MonotonicClock.now()
+            var received = 0
+            repeat {
+                received = try socket.receive(into: receive)
+                for i in 0..<received {
+                    guard receive.isAcceptable(at: i) else { oversizeDropped += 1; continue }
+                    if sender.ignoresInbound(now: now) { continue }
+                    engine.handle(receive.bytes(at: i), from: receive.source(at: i), now: now)
+                }
+            } while received == receive.capacity
+            now = MonotonicClock.now()
+            sender.releaseDue(now: now)
+            while sender.send(now: now, { buffer in engine.poll(now: now, into: buffer).map { ($0, server) } }) {}
+            sender.flush()
+
+            let engineDeadline = engine.nextDeadline
+            if engine.status.isOver && engineDeadline == nil {
+                // Let delayed or reordered copies of the final datagrams leave before exiting.
+                guard let held = sender.impairment.nextDeadline else { return }
+                let wait = held - MonotonicClock.now()
+                if wait > .zero { _ = socket.wait(timeout: wait, wakeup: wakeup) }
+                continue
+            }
+            let deadline = min(engineDeadline ?? .never, sender.impairment.nextDeadline ?? .never)
+            let timeout: Nanoseconds? = deadline == .never ? nil : deadline - MonotonicClock.now()
+            _ = socket.wait(timeout: timeout, wakeup: wakeup)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import NumbersImpairment
+import NumbersProtocol
+
+/// The send path of either side: datagrams the engine produced go through the impairment model
+/// (if any) into the socket's send batch, which is flushed with one sendmmsg when full.
+final class ImpairedSender {
+    let socket: UDPSocket
+    let batch = SendBatch()
+    var impairment: Impairment
+    /// Where the engine encodes when the model may alter or hold a datagram.
+    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Limits.maxDatagramSize, alignment: 8)
+    private(set) var socketDrops = 0
+
+    init(socket: UDPSocket, impairment: Impairment) {
+        self.socket = socket
+        self.impairment = impairment
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Lets `produce` write one datagram (returning its length and destination, or nil when the
+    /// engine has nothing); returns false when it had nothing.
+    func send(now: Instant, _ produce: (UnsafeMutableRawBufferPointer) -> (Int, PeerAddress)?) -> Bool {
+        if impairment.isTransparent {
+            if batch.isFull { flush() }
+            guard let buffer = batch.nextBuffer, let (length, destination) = produce(buffer) else { return false }
+            batch.commit(length: length, to: destination)
+            return true
+        }
+        guard let (length, destination) = produce(scratch) else { return false }
+        impairment.offer(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), to: destination, now: now) { bytes, to in
+            self.enqueue(bytes, to: to)
+        }
+        return true
+    }
+
+    /// Emits datagrams the model held back (delay, jitter, reordering) that are due.
+    func releaseDue(now: Instant) {
+        guard impairment.heldCount > 0 else { return }
+        impairment.releaseDue(now: now) { bytes, to in self.enqueue(bytes, to: to) }
+    }
+
+    private func enqueue(_ bytes: UnsafeRawBufferPointer, to destination: PeerAddress) {
+        if batch.isFull { flush() }
+        _ = batch.append(to: destination) { buffer in
+            buffer.copyMemory(from: bytes)
+            return bytes.count
+        }
+    }
+
+    func flush() {
+        guard !batch.isEmpty else { return }
+        do {
+            let outcome = try socket.send(batch)
+            socketDrops += outcome.dropped
+        } catch {
+            socketDrops += batch.count
+            batch.removeAll()
+        }
+    }
+
+    /// Whether an arriving datagram must be ignored because this side is offline.
+    func ignoresInbound(now: Instant) -> Bool {
+        guard impairment.isOffline(at: now) else { return false }
+        impairment.noteInboundIgnored()
+        return true
+    }
+}

@@ -1,0 +1,55 @@
+import NumbersImpairment
+import NumbersProtocol
+
+/// The server's shell: one thread, one socket. Each turn it reads every waiting datagram (batches
+/// of 64 via recvmmsg) into the engine, lets the engine fill send batches (sendmmsg), then sleeps
+/// in poll(2) until the engine's next deadline, a datagram, or a signal.
+public final class ServerLoop {
+    public private(set) var engine: ServerEngine<InMemorySessionStore>
+    private let socket: UDPSocket
+    private let sender: ImpairedSender
+    private let receive = ReceiveBatch()
+    /// Datagrams the engine may produce per turn before reading again, so ACKs keep flowing
+    /// while thousands of sessions send at full speed.
+    public static let sendsPerTurn = 512
+    public private(set) var oversizeDropped: UInt64 = 0
+
+    public init(socket: UDPSocket, engine: ServerEngine<InMemorySessionStore>, impairment: ImpairmentConfig) {
+        self.socket = socket
+        self.engine = engine
+        self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))
+    }
+
+    public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
+    public var socketDrops: Int { sender.socketDrops }
+
+    /// Runs until `shouldStop` says so (checked every turn; `wakeup` interrupts the wait).
+    public func run(wakeup: Wakeup?, shouldStop: () -> Bool, onEvent: (ServerEvent) -> Void) throws(SocketError) {
+        while !shouldStop() {
+            var now = MonotonicClock.now()
+            var received = 0
+            repeat {
+                received = try socket.receive(into: receive)
+                for i in 0..<received {
+                    guard receive.isAcceptable(at: i) else { oversizeDropped += 1; continue }
+                    if sender.ignoresInbound(now: now) { continue }
+                    engine.handle(receive.bytes(at: i), from: receive.source(at: i), now: now)
+                }
+            } while received == receive.capacity
+            now = MonotonicClock.now()
+            sender.releaseDue(now: now)
+            var produced = 0
+            while produced < ServerLoop.sendsPerTurn
+                    && sender.send(now: now, { buffer in engine.poll(now: now, into: buffer).map { ($0.length, $0.destination) } }) {
+                produced += 1
+            }
+            sender.flush()
+            while let event = engine.pollEvent() { onEvent(event) }
+
+            if produced == ServerLoop.sendsPerTurn { continue }   // more is due: read, then send again
+            let deadline = min(engine.nextDeadline ?? .never, sender.impairment.nextDeadline ?? .never)
+            let timeout: Nanoseconds? = deadline == .never ? nil : deadline - MonotonicClock.now()
+            _ = socket.wait(timeout: timeout, wakeup: wakeup)
+        }
+    }
+}
