@@ -17,6 +17,10 @@ let package = Package(
         .target(name: "NumbersImpairment", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Layer 3: sockets, clocks, event loops around the engines.
         .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        // Deterministic simulation: engines over the impairment model with a virtual clock.
+        .target(name: "NumbersSimulation", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        // Fuzz targets: the entry points shared by the libFuzzer harnesses under Fuzz/ and the replay tests.
+        .target(name: "NumbersFuzzing", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Go-style flag parsing shared by the executables.
         .target(name: "NumbersCLI", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         // Layer 4: executables.
@@ -26,6 +30,8 @@ let package = Package(
         .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         .testTarget(name: "NumbersImpairmentTests", dependencies: ["NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersTransportTests", dependencies: ["NumbersTransport"], swiftSettings: strict),
+        .testTarget(name: "NumbersSimulationTests", dependencies: ["NumbersSimulation", "NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersCLITests", dependencies: ["NumbersCLI"], swiftSettings: strict),
+        .testTarget(name: "NumbersFuzzingTests", dependencies: ["NumbersFuzzing", "NumbersProtocol"], swiftSettings: strict),
     ]
 )

@@ -18,7 +18,7 @@ public struct ClientConfig: Sendable, Equatable {
     public var initialTimeout: Nanoseconds = .milliseconds(250)
     public var minProbeTimeout: Nanoseconds = .milliseconds(10)
     /// Backoff never waits longer than this between two attempts.
-    public var maxBackoff: Nanoseconds = .seconds(2 as UInt64)
+    public var maxBackoff: Nanoseconds = .seconds(1 as UInt64)
     /// With no datagram from the server for this long, the client stops with an error.
     public var giveUpAfter: Nanoseconds = .seconds(60 as UInt64)
     /// How long an acknowledgement may wait for more data before it is sent.

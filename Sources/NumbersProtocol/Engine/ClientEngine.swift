@@ -212,6 +212,9 @@ public struct ClientEngine {
         if now >= ackAt { ackOwed = true }
         if openOwed {
             openOwed = false
+            // Each OPEN is newer than the last, so the server acts on a repeat (its answer was lost).
+            ackSeq &+= 1
+            if ackSeq == 0 { ackSeq = 1 }
             let open = OpenMessage(tag: config.tag, clientID: config.clientID, count: openCount,
                                    resumeFrom: window.cumulative, window: window.capacity, token: token, ackSeq: ackSeq)
             // The latest attempt: if the answer was to an earlier one the sample is short, which

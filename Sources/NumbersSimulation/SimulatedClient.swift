@@ -1,0 +1,30 @@
+import NumbersImpairment
+import NumbersProtocol
+
+/// One client process of a simulation, with its own send-path impairment and address.
+struct SimulatedClient {
+    var engine: ClientEngine
+    var impairment: Impairment
+    var address: PeerAddress
+    var alive = true
+    /// Which process of this client (0 the first, 1 after a restart).
+    var generation = 0
+}
+
+/// A datagram on the simulated wire, delivered at the instant its sender's impairment released it.
+struct WireDatagram {
+    var bytes: [UInt8]
+    var from: PeerAddress
+    var to: PeerAddress
+}
+
+/// What a run ended with, per client and overall.
+public struct SimulationOutcome: Sendable {
+    public var statuses: [ClientStatus]
+    public var finishedAt: [Instant?]
+    public var violations: [String]
+    public var serverCounters: ServerCounters
+    public var clientCounters: [ClientCounters]
+    public var sessionsLeft: Int
+    public var endedAt: Instant
+}

@@ -1,0 +1,280 @@
+import NumbersImpairment
+import NumbersProtocol
+
+/// Runs a server engine and client engines over the impairment model with a virtual clock.
+/// Everything is drawn from the scenario's seed, so a run is replayed exactly by its seed.
+///
+/// It checks, while running: every DATA lies inside its session's window; an address no session
+/// is bound to is never sent more bytes than it sent; no session expires before `sessionTTL` of
+/// silence from its client; the session count never exceeds its bound. At the end: a client that
+/// reports PASS holds exactly the sequence of a seed the server drew for its ID; every session is
+/// gone once its client completed or fell silent for the TTL.
+public struct Simulation {
+    public let scenario: Scenario
+    private(set) var now: Instant = .zero
+    private var server: ServerEngine<InMemorySessionStore>
+    private var serverImpairment: Impairment
+    private var clients: [SimulatedClient?]
+    private var clientIDs: [ClientID]
+    private var started: [Bool]
+    private var restarted: [Bool]
+    /// Whether the session still existed when the client's process restarted: if not (the first
+    /// process died before the server created it), a refusal is the right answer.
+    private var sessionAtRestart: [Bool]
+    private var wire: [WireDatagram] = []
+    private var buffer = [UInt8](repeating: 0, count: Limits.maxDatagramSize)
+    private var rng: SplitMix64
+
+    private var seedsDrawn: [ClientID: [UInt64]] = [:]
+    private var lastHeardFrom: [ClientID: Instant] = [:]
+    private var bytesFrom: [PeerAddress: Int] = [:]
+    private var bytesToUnbound: [PeerAddress: Int] = [:]
+    private var completedIDs: Set<ClientID> = []
+    /// Sessions that expired after a full TTL of real silence from their client.
+    private var expiredIDs: Set<ClientID> = []
+    private var finishedAt: [Instant?]
+    public private(set) var violations: [String] = []
+
+    public static let serverAddress = PeerAddress(ipv4: (10, 0, 0, 1), port: 9000)
+
+    public init(_ scenario: Scenario) {
+        self.scenario = scenario
+        rng = SplitMix64(seed: scenario.seed)
+        server = ServerEngine(config: scenario.server, store: InMemorySessionStore(),
+                              key: SipHashKey(k0: scenario.seed, k1: ~scenario.seed), seedSource: rng.next())
+        serverImpairment = Impairment(scenario.serverImpairment)
+        clients = Array(repeating: nil, count: scenario.clients.count)
+        clientIDs = scenario.clients.map { _ in ClientID(high: 0, low: 0) }
+        started = Array(repeating: false, count: scenario.clients.count)
+        restarted = Array(repeating: false, count: scenario.clients.count)
+        sessionAtRestart = Array(repeating: true, count: scenario.clients.count)
+        finishedAt = Array(repeating: nil, count: scenario.clients.count)
+        for i in clientIDs.indices { clientIDs[i] = ClientID.random(using: &rng) }
+    }
+
+    private func clientAddress(_ index: Int, generation: Int) -> PeerAddress {
+        PeerAddress(ipv4: (10, 0, 1, UInt8(index + 1)), port: UInt16(40_000 + generation))
+    }
+
+    private mutating func makeClient(_ index: Int, generation: Int, resume: Bool, address: PeerAddress) -> SimulatedClient {
+        let plan = scenario.clients[index]
+        let mode: ClientConfig.Mode = resume ? .resume(expected: plan.count) : .start(count: plan.count)
+        var config = ClientConfig(clientID: clientIDs[index], mode: mode, server: Simulation.serverAddress,
+                                  tag: UInt32(truncatingIfNeeded: rng.next()))
+        config.giveUpAfter = scenario.clientGiveUpAfter
+        var impairmentConfig = plan.impairment
+        impairmentConfig.seed &+= UInt64(generation)
+        return SimulatedClient(engine: ClientEngine(config: config, now: now, randomSeed: rng.next()),
+                               impairment: Impairment(impairmentConfig), address: address, generation: generation)
+    }
+
+    // MARK: Running
+
+    public mutating func run() -> SimulationOutcome {
+        while true {
+            lifecycle()
+            step()
+            if !wire.isEmpty { deliver(); continue }
+            let next = nextInstant()
+            if next == .never || next > scenario.limit { break }
+            if next > now { now = next }
+            releaseHeld()
+            deliver()
+        }
+        finalChecks()
+        return SimulationOutcome(statuses: clients.map { $0?.engine.status ?? .connecting },
+                                 finishedAt: finishedAt, violations: violations, serverCounters: server.counters,
+                                 clientCounters: clients.map { $0?.engine.counters ?? ClientCounters() },
+                                 sessionsLeft: server.sessionCount, endedAt: now)
+    }
+
+    /// Starts, kills and restarts client processes as the scenario says.
+    private mutating func lifecycle() {
+        for i in clients.indices {
+            let plan = scenario.clients[i]
+            if !started[i] && now >= plan.startAt {
+                started[i] = true
+                clients[i] = makeClient(i, generation: 0, resume: false, address: clientAddress(i, generation: 0))
+            }
+            if let dies = plan.diesAt, now >= dies, let c = clients[i], c.alive, c.generation == 0, !c.engine.status.isOver {
+                clients[i]!.alive = false
+            }
+            if let back = plan.restartsAt, now >= back, !restarted[i], let c = clients[i], !c.alive {
+                restarted[i] = true
+                sessionAtRestart[i] = server.store.session(clientIDs[i]) != nil
+                let address = plan.restartMovesAddress ? clientAddress(i, generation: 1) : c.address
+                clients[i] = makeClient(i, generation: 1, resume: true, address: address)
+            }
+        }
+    }
+
+    /// Lets every engine send what is due; each send passes through its sender's impairment.
+    private mutating func step() {
+        for i in clients.indices {
+            guard var c = clients[i], c.alive else { continue }
+            while let length = buffer.withUnsafeMutableBytes({ c.engine.poll(now: now, into: $0) }) {
+                let from = c.address
+                buffer.withUnsafeBytes { raw in
+                    c.impairment.offer(UnsafeRawBufferPointer(rebasing: raw[0..<length]), to: Simulation.serverAddress, now: now) { bytes, to in
+                        wire.append(WireDatagram(bytes: Array(bytes), from: from, to: to))
+                    }
+                }
+            }
+            if finishedAt[i] == nil && c.engine.status.isOver { finishedAt[i] = now }
+            clients[i] = c
+        }
+        var budget = 10_000
+        while budget > 0, let t = buffer.withUnsafeMutableBytes({ server.poll(now: now, into: $0) }) {
+            budget -= 1
+            checkServerTransmit(length: t.length, to: t.destination)
+            buffer.withUnsafeBytes { raw in
+                serverImpairment.offer(UnsafeRawBufferPointer(rebasing: raw[0..<t.length]), to: t.destination, now: now) { bytes, to in
+                    wire.append(WireDatagram(bytes: Array(bytes), from: Simulation.serverAddress, to: to))
+                }
+            }
+        }
+        while let event = server.pollEvent() { observe(event) }
+    }
+
+    private mutating func releaseHeld() {
+        serverImpairment.releaseDue(now: now) { bytes, to in
+            wire.append(WireDatagram(bytes: Array(bytes), from: Simulation.serverAddress, to: to))
+        }
+        for i in clients.indices {
+            guard var c = clients[i], c.alive else { continue }
+            let from = c.address
+            c.impairment.releaseDue(now: now) { bytes, to in wire.append(WireDatagram(bytes: Array(bytes), from: from, to: to)) }
+            clients[i] = c
+        }
+    }
+
+    private mutating func deliver() {
+        let batch = wire
+        wire.removeAll(keepingCapacity: true)
+        for d in batch {
+            if d.to == Simulation.serverAddress {
+                if serverImpairment.isOffline(at: now) { serverImpairment.noteInboundIgnored(); continue }
+                bytesFrom[d.from, default: 0] += d.bytes.count
+                if let i = clients.firstIndex(where: { $0?.address == d.from && $0?.alive == true }) {
+                    // Only a datagram the server will accept as its client's counts as hearing from it.
+                    if case .success(let m) = d.bytes.withUnsafeBytes({ Decoder.decode($0) }), messageClientID(m) == clientIDs[i] {
+                        lastHeardFrom[clientIDs[i]] = now
+                    }
+                }
+                d.bytes.withUnsafeBytes { server.handle($0, from: d.from, now: now) }
+                while let event = server.pollEvent() { observe(event) }
+            } else if let i = clients.firstIndex(where: { $0?.address == d.to && $0?.alive == true }) {
+                var c = clients[i]!
+                if c.impairment.isOffline(at: now) { c.impairment.noteInboundIgnored(); clients[i] = c; continue }
+                d.bytes.withUnsafeBytes { c.engine.handle($0, from: d.from, now: now) }
+                if finishedAt[i] == nil && c.engine.status.isOver { finishedAt[i] = now }
+                clients[i] = c
+            }
+        }
+    }
+
+    private func messageClientID(_ m: Message) -> ClientID? {
+        switch m {
+        case .open(let o): return o.clientID
+        case .ack(let a): return a.clientID
+        default: return nil
+        }
+    }
+
+    private func nextInstant() -> Instant {
+        var next = Instant.never
+        if let d = server.nextDeadline { next = min(next, max(d, now)) }
+        if let d = serverImpairment.nextDeadline { next = min(next, d) }
+        for (i, c) in clients.enumerated() {
+            let plan = scenario.clients[i]
+            if !started[i] { next = min(next, plan.startAt) }
+            guard let c else { continue }
+            if c.alive {
+                if let d = c.engine.nextDeadline { next = min(next, max(d, now)) }
+                if let d = c.impairment.nextDeadline { next = min(next, d) }
+                if let dies = plan.diesAt, c.generation == 0, !c.engine.status.isOver { next = min(next, dies) }
+            } else if let back = plan.restartsAt, !restarted[i] {
+                next = min(next, back)
+            }
+        }
+        return next
+    }
+
+    // MARK: Invariants
+
+    private mutating func violation(_ text: String) {
+        if violations.count < 20 { violations.append("t=\(now): \(text)") }
+    }
+
+    private mutating func checkServerTransmit(length: Int, to destination: PeerAddress) {
+        let sessions = server.store.allSessions
+        if server.sessionCount > scenario.server.maxSessions { violation("\(server.sessionCount) sessions exceed the bound") }
+        let bound = sessions.contains { $0.address == destination }
+        if !bound {
+            bytesToUnbound[destination, default: 0] += length
+            if bytesToUnbound[destination, default: 0] > bytesFrom[destination, default: 0] {
+                violation("sent \(bytesToUnbound[destination]!) bytes to unproven \(destination), which sent \(bytesFrom[destination, default: 0])")
+            }
+        }
+        let decoded = buffer.withUnsafeBytes { raw -> (UInt32, UInt32, UInt32)? in
+            guard case .success(.data(let m)) = Decoder.decode(UnsafeRawBufferPointer(rebasing: raw[0..<length])) else { return nil }
+            return (m.tag, m.index, UInt32(m.numbers.count))
+        }
+        if let (tag, index, count) = decoded {
+            guard let s = sessions.first(where: { $0.tag == tag && $0.address == destination }) else {
+                return violation("DATA for tag \(tag) to \(destination) with no such session")
+            }
+            if UInt64(index) + UInt64(count) > UInt64(s.acknowledged) + UInt64(s.window) || index < s.acknowledged {
+                violation("DATA [\(index), \(index + count)) outside window [\(s.acknowledged), \(UInt64(s.acknowledged) + UInt64(s.window)))")
+            }
+        }
+    }
+
+    private mutating func observe(_ event: ServerEvent) {
+        switch event {
+        case .created(let id, _, _):
+            if let seed = server.store.session(id)?.seed { seedsDrawn[id, default: []].append(seed) }
+        case .resumed:
+            break
+        case .ended(let id, _, _, let reason, _):
+            switch reason {
+            case .completed:
+                completedIDs.insert(id)
+            case .expired:
+                let heard = lastHeardFrom[id] ?? .zero
+                expiredIDs.insert(id)
+                if now - heard < scenario.server.sessionTTL {
+                    violation("session \(id) expired \(now - heard) after its client was last heard, before the TTL \(scenario.server.sessionTTL)")
+                }
+            }
+        }
+    }
+
+    private mutating func finalChecks() {
+        for (i, c) in clients.enumerated() {
+            guard let c else { continue }
+            let id = clientIDs[i]
+            if case .finished(let result) = c.engine.status, result.passed {
+                let truths = (seedsDrawn[id] ?? []).map { SequenceChecksum.of(SequenceGenerator(seed: $0), count: result.total) }
+                if !truths.contains(where: { $0.crcValue == result.computedCRC && $0.sum == result.sum && $0.count == result.total }) {
+                    violation("client \(i) reported PASS without holding the server's sequence")
+                }
+                if result.total != scenario.clients[i].count { violation("client \(i) finished with n=\(result.total), asked \(scenario.clients[i].count)") }
+            }
+            if case .finished(let result) = c.engine.status, !result.passed {
+                violation("client \(i) reported FAIL: the protocol delivered a wrong sequence")
+            }
+            if scenario.mustPass(client: i) && sessionAtRestart[i] {
+                // A refusal after the session really expired (a full TTL of silence, checked
+                // above) is the protocol working: heavy loss can starve a session that long.
+                let refusedAfterExpiry = c.engine.status == .failed(.rejected(.unknownSession)) && expiredIDs.contains(id)
+                if case .finished(let r) = c.engine.status, r.passed {} else if !refusedAfterExpiry {
+                    violation("client \(i) should have passed but ended \(c.engine.status) at \(c.engine.cumulative)/\(scenario.clients[i].count)")
+                }
+            }
+        }
+        if now <= scenario.limit && server.sessionCount != 0 {
+            violation("\(server.sessionCount) sessions left when the run ended")
+        }
+    }
+}

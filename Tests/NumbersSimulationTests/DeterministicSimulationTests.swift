@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import NumbersProtocol
+import NumbersSimulation
+
+/// Whole client–server runs over the simulated network, one scenario per seed. A failing seed is
+/// printed with its scenario; replay it with `NUMBERS_SIM_SEED=<seed> swift test --filter Deterministic`.
+@Suite struct DeterministicSimulationTests {
+    static var seeds: [UInt64] {
+        let env = ProcessInfo.processInfo.environment
+        if let one = env["NUMBERS_SIM_SEED"].flatMap(UInt64.init) { return [one] }
+        let count = env["NUMBERS_SIM_SEEDS"].flatMap(UInt64.init) ?? 1_000
+        let first = env["NUMBERS_SIM_FIRST_SEED"].flatMap(UInt64.init) ?? 1
+        return Array(first..<(first + count))
+    }
+
+    @Test func thousandsOfSeedsKeepEveryInvariant() async {
+        // Seeds are independent: split them over the cores.
+        let seeds = Self.seeds
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let failures = await withTaskGroup(of: [String].self) { group in
+            for w in 0..<workers {
+                group.addTask {
+                    var failed: [String] = []
+                    for (k, seed) in seeds.enumerated() where k % workers == w {
+                        var simulation = Simulation(Scenario.random(seed: seed))
+                        let outcome = simulation.run()
+                        if !outcome.violations.isEmpty {
+                            failed.append("seed \(seed) failed (replay: NUMBERS_SIM_SEED=\(seed) swift test --filter DeterministicSimulationTests)\n\(simulation.scenario)\n  " + outcome.violations.joined(separator: "\n  "))
+                        }
+                    }
+                    return failed
+                }
+            }
+            var all: [String] = []
+            for await f in group { all += f }
+            return all
+        }
+        for failure in failures.prefix(10) { Issue.record(Comment(rawValue: failure)) }
+        #expect(failures.isEmpty, "\(failures.count) of \(seeds.count) seeds failed")
+    }
+
+    @Test func sameSeedSameRun() {
+        var a = Simulation(Scenario.random(seed: 42)), b = Simulation(Scenario.random(seed: 42))
+        let x = a.run(), y = b.run()
+        #expect(x.serverCounters == y.serverCounters)
+        #expect(x.clientCounters == y.clientCounters)
+        #expect(x.endedAt == y.endedAt)
+    }
+
+    @Test(arguments: [0.0, 0.1, 0.3, 0.5])
+    func lossBothWaysCompletesNearTheIdealOverhead(p: Double) {
+        var sim = Simulation(Scenario.loss(p, count: 20_000, batch: 10, window: 4_096, seed: 7))
+        let outcome = sim.run()
+        #expect(outcome.violations.isEmpty, "\(outcome.violations)")
+        guard case .finished(let r) = outcome.statuses[0] else { Issue.record("did not finish: \(outcome.statuses[0])"); return }
+        #expect(r.passed)
+        let minimum = 2_000.0
+        let ratio = Double(outcome.serverCounters.dataSent) / minimum
+        let ideal = 1 / (1 - p)
+        // Selective repeat sends each datagram until it arrives: 1/(1−p) on average. Allow 10%.
+        #expect(ratio <= ideal * 1.10, "sent \(ratio)× the minimum at p=\(p); ideal \(ideal)")
+    }
+}
