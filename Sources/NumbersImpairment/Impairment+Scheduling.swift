@@ -1,0 +1,102 @@
+import NumbersProtocol
+
+extension Impairment {
+    /// Earliest instant at which `releaseDue` has something to emit, or nil when nothing is held.
+    public var nextDeadline: Instant? {
+        switch (heap.firstDue, reorder.earliestTimeout) {
+        case let (a?, b?): return min(a, b)
+        case let (a?, nil): return a
+        case let (nil, b?): return b
+        case (nil, nil): return nil
+        }
+    }
+
+    /// Emits every held copy due at or before `now`, in (due time, insertion) order.
+    public mutating func releaseDue(now: Instant, emit: (UnsafeRawBufferPointer, PeerAddress) -> Void) {
+        if let timeout = reorder.earliestTimeout, timeout <= now {
+            // Timed-out reordered copies join the heap so that they interleave in due order.
+            var released: [ReorderedDatagram] = []
+            swap(&released, &releasedScratch)
+            reorder.removeTimedOut(now: now, into: &released)
+            for item in released { push(item.bytes, to: item.destination, due: item.timeout) }
+            released.removeAll(keepingCapacity: true)
+            swap(&released, &releasedScratch)
+        }
+        while let due = heap.firstDue, due <= now, let item = heap.popFirst() {
+            item.bytes.withUnsafeBytes { emit($0, item.destination) }
+            counters.delivered += 1
+            recycle(item.bytes)
+        }
+    }
+
+    /// The last stage, for one copy: hold it for reordering, or release it at now + delay ± jitter.
+    mutating func schedule(_ bytes: UnsafeRawBufferPointer, to destination: PeerAddress, now: Instant,
+                           emit: (UnsafeRawBufferPointer, PeerAddress) -> Void) {
+        guard config.holdsDatagrams else {
+            emit(bytes, destination)
+            counters.delivered += 1
+            return
+        }
+        if random.reorder.chance(config.reorderRate) {
+            guard heldCount < config.heldLimit else { counters.overflowDropped += 1; return }
+            counters.reordered += 1
+            let after = 1 + random.reorder.next() % 3
+            reorder.hold(copy(bytes), to: destination, after: after,
+                         timeout: now + config.delay + config.reorderHold)
+            return
+        }
+        let due = now + random.timing.jittered(delay: config.delay, jitter: config.jitter)
+        if due <= now {
+            emit(bytes, destination)
+            counters.delivered += 1
+        } else {
+            guard heldCount < config.heldLimit else { counters.overflowDropped += 1; return }
+            counters.delayed += 1
+            push(copy(bytes), to: destination, due: due)
+        }
+        releaseOvertaken(by: due, now: now, emit: emit)
+    }
+
+    /// After a normally scheduled copy due at `due`: reordered copies whose turn has come go right
+    /// after it (same due time, later insertion), or at their timeout if that is earlier.
+    mutating func releaseOvertaken(by due: Instant, now: Instant,
+                                   emit: (UnsafeRawBufferPointer, PeerAddress) -> Void) {
+        // Targets only count copies scheduled while their entry is held, so with nothing held
+        // there is nothing to count.
+        guard !reorder.isEmpty else { return }
+        var released: [ReorderedDatagram] = []
+        swap(&released, &releasedScratch)
+        reorder.notePassed(into: &released)
+        for item in released {
+            let release = min(due, item.timeout)
+            if release <= now {
+                item.bytes.withUnsafeBytes { emit($0, item.destination) }
+                counters.delivered += 1
+                recycle(item.bytes)
+            } else {
+                push(item.bytes, to: item.destination, due: release)
+            }
+        }
+        released.removeAll(keepingCapacity: true)
+        swap(&released, &releasedScratch)
+    }
+
+    mutating func push(_ bytes: [UInt8], to destination: PeerAddress, due: Instant) {
+        heap.push(HeldDatagram(due: due, order: nextOrder, destination: destination, bytes: bytes))
+        nextOrder += 1
+    }
+
+    /// A copy of `bytes` in a recycled array when one is available.
+    mutating func copy(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        var array = spare.popLast() ?? []
+        array.append(contentsOf: bytes)
+        return array
+    }
+
+    mutating func recycle(_ bytes: [UInt8]) {
+        guard spare.count < Self.spareLimit else { return }
+        var array = bytes
+        array.removeAll(keepingCapacity: true)
+        spare.append(array)
+    }
+}
