@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .executable(name: "numbers-server", targets: ["numbers-server"]),
         .executable(name: "numbers-client", targets: ["numbers-client"]),
+        .executable(name: "numbers-bench", targets: ["numbers-bench"]),
+        .executable(name: "numbers-demo", targets: ["numbers-demo"]),
         .library(name: "NumbersProtocol", targets: ["NumbersProtocol"]),
     ],
     targets: [
@@ -23,8 +25,13 @@ let package = Package(
         .target(name: "NumbersFuzzing", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Go-style flag parsing shared by the executables.
         .target(name: "NumbersCLI", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        // Load generator for the benchmark: many client engines multiplexed over a few sockets.
+        .target(name: "NumbersLoad", dependencies: ["NumbersProtocol", "NumbersTransport"], swiftSettings: strict),
         // Layer 4: executables.
+        // The benchmark (run in release mode): efficiency, throughput, scale, TCP baseline, loss sweep.
+        .executableTarget(name: "numbers-bench", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersSimulation", "NumbersCLI", "NumbersLoad"], swiftSettings: strict),
         .executableTarget(name: "numbers-server", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
+        .executableTarget(name: "numbers-demo", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
         .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
 
         .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol"], swiftSettings: strict),

@@ -81,13 +81,7 @@ if trap.caught != nil {
 
 switch final.status {
 case .finished(let result):
-    print("client ID: \(result.clientID)")
-    print("n: \(result.total)")
-    print("sum: \(result.sum)")
-    print("expected CRC-32C: \(hex(result.expectedCRC))")
-    print("computed CRC-32C: \(hex(result.computedCRC))")
-    if result.sum != result.expectedSum { print("expected sum: \(result.expectedSum)") }
-    print(result.passed ? "PASS" : "FAIL")
+    for line in result.reportLines { print(line) }
     exit(result.passed ? 0 : 1)
 case .failed(let failure):
     switch failure {
@@ -97,9 +91,4 @@ case .failed(let failure):
     }
 case .connecting, .streaming:
     fail("error: stopped before the transfer finished", status: 1)
-}
-
-func hex(_ v: UInt32) -> String {
-    let s = String(v, radix: 16)
-    return "0x" + String(repeating: "0", count: 8 - s.count) + s
 }

@@ -32,3 +32,24 @@ extension DecodeError {
         return parts.isEmpty ? "" : " (" + parts.joined(separator: ", ") + ")"
     }
 }
+
+extension ClientResult {
+    /// The result as the client prints it on stdout: ID, n, sum, both CRCs, then PASS or FAIL.
+    public var reportLines: [String] {
+        var lines = [
+            "client ID: \(clientID)",
+            "n: \(total)",
+            "sum: \(sum)",
+            "expected CRC-32C: \(Self.hex(expectedCRC))",
+            "computed CRC-32C: \(Self.hex(computedCRC))",
+        ]
+        if sum != expectedSum { lines.append("expected sum: \(expectedSum)") }
+        lines.append(passed ? "PASS" : "FAIL")
+        return lines
+    }
+
+    static func hex(_ v: UInt32) -> String {
+        let digits = String(v, radix: 16)
+        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}
