@@ -40,5 +40,6 @@ let package = Package(
         .testTarget(name: "NumbersSimulationTests", dependencies: ["NumbersSimulation", "NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersCLITests", dependencies: ["NumbersCLI"], swiftSettings: strict),
         .testTarget(name: "NumbersFuzzingTests", dependencies: ["NumbersFuzzing", "NumbersProtocol"], swiftSettings: strict),
+        .testTarget(name: "NumbersIntegrationTests", dependencies: ["NumbersProtocol", "NumbersTransport"], swiftSettings: strict),
     ]
 )

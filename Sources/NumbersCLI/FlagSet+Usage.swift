@@ -19,7 +19,8 @@ extension FlagSet {
         let (kind, usage) = unquoteKind(entry.usage, defaultKind: entry.kind)
         var text = "  -\(entry.name)" + (kind.isEmpty ? "" : " \(kind)") + "\n"
         var body = usage
-        if let defaultText = entry.defaultText {
+        // A usage text that explains its own default (e.g. "default: random") is not contradicted.
+        if let defaultText = entry.defaultText, !usage.contains("(default") {
             body += (body.isEmpty ? "" : " ") + "(default \(defaultText))"
         }
         guard !body.isEmpty else { return text }

@@ -29,7 +29,7 @@ public struct ImpairmentFlags {
         jitter = flags.duration("jitter", default: .zero, usage: "simulator: add a uniform random ±jitter to the delay")
         failEvery = flags.uint64("failEvery", default: 0, usage: "simulator: every Nth datagram this side sends fails (is not sent); 0 = never")
         goOfflineFor = flags.duration("goOfflineFor", default: .zero, usage: "simulator: with -failEvery, each failure takes this side offline for this long: it sends nothing and ignores what arrives")
-        lossSeed = flags.uint64("lossSeed", default: 0, usage: "simulator: seed of its random source, to repeat a run exactly (default: random, printed at start)")
+        lossSeed = flags.uint64("lossSeed", default: 0, usage: "simulator: seed of its random source, to repeat a run exactly (default: a random seed, printed at start)")
     }
 
     /// The parsed config; exits with status 2 on a bad combination.

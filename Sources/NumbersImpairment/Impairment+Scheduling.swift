@@ -18,14 +18,16 @@ extension Impairment {
             var released: [ReorderedDatagram] = []
             swap(&released, &releasedScratch)
             reorder.removeTimedOut(now: now, into: &released)
-            for item in released { push(item.bytes, to: item.destination, due: item.timeout) }
+            for i in released.indices {
+                heap.push(take(&released[i].bytes), to: released[i].destination, due: released[i].timeout)
+            }
             released.removeAll(keepingCapacity: true)
             swap(&released, &releasedScratch)
         }
-        while let due = heap.firstDue, due <= now, let item = heap.popFirst() {
+        while let due = heap.firstDue, due <= now, var item = heap.popFirst() {
             item.bytes.withUnsafeBytes { emit($0, item.destination) }
             counters.delivered += 1
-            recycle(item.bytes)
+            recycle(&item.bytes)
         }
     }
 
@@ -52,7 +54,7 @@ extension Impairment {
         } else {
             guard heldCount < config.heldLimit else { counters.overflowDropped += 1; return }
             counters.delayed += 1
-            push(copy(bytes), to: destination, due: due)
+            heap.push(copy(bytes), to: destination, due: due)
         }
         releaseOvertaken(by: due, now: now, emit: emit)
     }
@@ -67,23 +69,18 @@ extension Impairment {
         var released: [ReorderedDatagram] = []
         swap(&released, &releasedScratch)
         reorder.notePassed(into: &released)
-        for item in released {
-            let release = min(due, item.timeout)
+        for i in released.indices {
+            let release = min(due, released[i].timeout)
             if release <= now {
-                item.bytes.withUnsafeBytes { emit($0, item.destination) }
+                released[i].bytes.withUnsafeBytes { emit($0, released[i].destination) }
                 counters.delivered += 1
-                recycle(item.bytes)
+                recycle(&released[i].bytes)
             } else {
-                push(item.bytes, to: item.destination, due: release)
+                heap.push(take(&released[i].bytes), to: released[i].destination, due: release)
             }
         }
         released.removeAll(keepingCapacity: true)
         swap(&released, &releasedScratch)
-    }
-
-    mutating func push(_ bytes: [UInt8], to destination: PeerAddress, due: Instant) {
-        heap.push(HeldDatagram(due: due, order: nextOrder, destination: destination, bytes: bytes))
-        nextOrder += 1
     }
 
     /// A copy of `bytes` in a recycled array when one is available.
@@ -93,10 +90,20 @@ extension Impairment {
         return array
     }
 
-    mutating func recycle(_ bytes: [UInt8]) {
+    /// Keeps an emitted copy's storage for reuse. Takes it by `inout` and swaps it out, so the
+    /// array is uniquely referenced and emptying it keeps the allocation instead of copying.
+    mutating func recycle(_ bytes: inout [UInt8]) {
         guard spare.count < Self.spareLimit else { return }
-        var array = bytes
+        var array = take(&bytes)
         array.removeAll(keepingCapacity: true)
         spare.append(array)
     }
+}
+
+/// Moves an array out of a variable, leaving an empty one (no allocation, no reference count).
+@inline(__always)
+func take(_ bytes: inout [UInt8]) -> [UInt8] {
+    var taken: [UInt8] = []
+    swap(&taken, &bytes)
+    return taken
 }

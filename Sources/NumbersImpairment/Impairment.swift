@@ -28,7 +28,6 @@ public struct Impairment: Sendable {
     var offlineUntil = Instant.zero
     var heap = ReleaseHeap()
     var reorder = ReorderHold()
-    var nextOrder: UInt64 = 0
     /// Emptied byte arrays kept for reuse, so holding a copy rarely allocates.
     var spare: [[UInt8]] = []
     /// Reusable buffer for the corrupted copy of the datagram being offered.

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc  // libm, for rounded()
+#endif
+
 extension ImpairmentConfig: CustomStringConvertible {
     /// One line for the start-up log, naming only the active stages and always the seed, e.g.
     /// `impairment: drop 0.1, delay 20ms ±5ms, seed 42`.

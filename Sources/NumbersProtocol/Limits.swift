@@ -18,7 +18,7 @@ public enum Limits {
     public static let minWindow: UInt32 = UInt32(maxNumbersPerDatagram)
     /// Largest n: the count is a uint32 on the wire.
     public static let maxCount: UInt32 = .max
-    /// Responses the server may queue between two polls (challenges, rejects, trailers); beyond it
+    /// Replies the server may queue between two polls (challenges and rejects); beyond it
     /// they are dropped and counted, so a flood of requests cannot grow memory.
     public static let maxQueuedControl = 4_096
 }

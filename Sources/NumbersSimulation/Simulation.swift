@@ -109,16 +109,31 @@ public struct Simulation {
     }
 
     /// Lets every engine send what is due; each send passes through its sender's impairment.
+    /// Passes one datagram through a sender's impairment onto the wire.
+    private static func offer(_ bytes: ArraySlice<UInt8>, from: PeerAddress, to: PeerAddress, through impairment: inout Impairment,
+                              now: Instant, onto wire: inout [WireDatagram]) {
+        var emitted: [WireDatagram] = []
+        bytes.withUnsafeBytes { raw in
+            impairment.offer(raw, to: to, now: now) { out, destination in
+                emitted.append(WireDatagram(bytes: Array(out), from: from, to: destination))
+            }
+        }
+        wire += emitted
+    }
+
+    private static func release(from: PeerAddress, through impairment: inout Impairment, now: Instant, onto wire: inout [WireDatagram]) {
+        var emitted: [WireDatagram] = []
+        impairment.releaseDue(now: now) { out, destination in
+            emitted.append(WireDatagram(bytes: Array(out), from: from, to: destination))
+        }
+        wire += emitted
+    }
+
     private mutating func step() {
         for i in clients.indices {
             guard var c = clients[i], c.alive else { continue }
             while let length = buffer.withUnsafeMutableBytes({ c.engine.poll(now: now, into: $0) }) {
-                let from = c.address
-                buffer.withUnsafeBytes { raw in
-                    c.impairment.offer(UnsafeRawBufferPointer(rebasing: raw[0..<length]), to: Simulation.serverAddress, now: now) { bytes, to in
-                        wire.append(WireDatagram(bytes: Array(bytes), from: from, to: to))
-                    }
-                }
+                Simulation.offer(buffer[0..<length], from: c.address, to: Simulation.serverAddress, through: &c.impairment, now: now, onto: &wire)
             }
             if finishedAt[i] == nil && c.engine.status.isOver { finishedAt[i] = now }
             clients[i] = c
@@ -127,23 +142,16 @@ public struct Simulation {
         while budget > 0, let t = buffer.withUnsafeMutableBytes({ server.poll(now: now, into: $0) }) {
             budget -= 1
             checkServerTransmit(length: t.length, to: t.destination)
-            buffer.withUnsafeBytes { raw in
-                serverImpairment.offer(UnsafeRawBufferPointer(rebasing: raw[0..<t.length]), to: t.destination, now: now) { bytes, to in
-                    wire.append(WireDatagram(bytes: Array(bytes), from: Simulation.serverAddress, to: to))
-                }
-            }
+            Simulation.offer(buffer[0..<t.length], from: Simulation.serverAddress, to: t.destination, through: &serverImpairment, now: now, onto: &wire)
         }
         while let event = server.pollEvent() { observe(event) }
     }
 
     private mutating func releaseHeld() {
-        serverImpairment.releaseDue(now: now) { bytes, to in
-            wire.append(WireDatagram(bytes: Array(bytes), from: Simulation.serverAddress, to: to))
-        }
+        Simulation.release(from: Simulation.serverAddress, through: &serverImpairment, now: now, onto: &wire)
         for i in clients.indices {
             guard var c = clients[i], c.alive else { continue }
-            let from = c.address
-            c.impairment.releaseDue(now: now) { bytes, to in wire.append(WireDatagram(bytes: Array(bytes), from: from, to: to)) }
+            Simulation.release(from: c.address, through: &c.impairment, now: now, onto: &wire)
             clients[i] = c
         }
     }

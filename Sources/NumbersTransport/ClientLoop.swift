@@ -4,11 +4,13 @@ import NumbersProtocol
 /// The client's shell: runs one client engine over one socket until the transfer finishes or
 /// fails, or `shouldStop` says so.
 public final class ClientLoop {
-    public private(set) var engine: ClientEngine
+    // Mutated for every datagram, only by `run` on the loop's thread: unchecked, because the
+    // dynamic exclusivity check of a class property costs two runtime calls per access.
+    @exclusivity(unchecked) public private(set) var engine: ClientEngine
     private let socket: UDPSocket
     private let sender: ImpairedSender
     private let receive = ReceiveBatch()
-    public private(set) var oversizeDropped: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var oversizeDropped: UInt64 = 0
 
     public init(socket: UDPSocket, engine: ClientEngine, impairment: ImpairmentConfig) {
         self.socket = socket

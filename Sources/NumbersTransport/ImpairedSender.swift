@@ -6,10 +6,11 @@ import NumbersProtocol
 final class ImpairedSender {
     let socket: UDPSocket
     let batch = SendBatch()
-    var impairment: Impairment
+    // Touched per datagram by the owning loop's thread only (see ServerLoop.engine).
+    @exclusivity(unchecked) var impairment: Impairment
     /// Where the engine encodes when the model may alter or hold a datagram.
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Limits.maxDatagramSize, alignment: 8)
-    private(set) var socketDrops = 0
+    @exclusivity(unchecked) private(set) var socketDrops = 0
 
     init(socket: UDPSocket, impairment: Impairment) {
         self.socket = socket

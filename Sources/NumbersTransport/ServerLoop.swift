@@ -5,14 +5,16 @@ import NumbersProtocol
 /// of 64 via recvmmsg) into the engine, lets the engine fill send batches (sendmmsg), then sleeps
 /// in poll(2) until the engine's next deadline, a datagram, or a signal.
 public final class ServerLoop {
-    public private(set) var engine: ServerEngine<InMemorySessionStore>
+    // Mutated for every datagram, only by `run` on the loop's thread: unchecked, because the
+    // dynamic exclusivity check of a class property costs two runtime calls per access.
+    @exclusivity(unchecked) public private(set) var engine: ServerEngine<InMemorySessionStore>
     private let socket: UDPSocket
     private let sender: ImpairedSender
     private let receive = ReceiveBatch()
     /// Datagrams the engine may produce per turn before reading again, so ACKs keep flowing
     /// while thousands of sessions send at full speed.
     public static let sendsPerTurn = 512
-    public private(set) var oversizeDropped: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var oversizeDropped: UInt64 = 0
 
     public init(socket: UDPSocket, engine: ServerEngine<InMemorySessionStore>, impairment: ImpairmentConfig) {
         self.socket = socket

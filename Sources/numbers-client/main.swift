@@ -19,6 +19,7 @@ let window = flags.uint32("window", default: 65_536, usage: "numbers the client 
 let giveUpAfter = flags.duration("giveUpAfter", default: .seconds(60), usage: "stop with an error after this long without a datagram from the server",
                                  validate: { $0.nanoseconds > 0 ? nil : "must be positive" })
 let simulator = ImpairmentFlags(registeringOn: flags)
+lineBufferStandardOutput()
 flags.parseOrExit()
 let impairment = simulator.config()
 

@@ -16,6 +16,7 @@ let interval = flags.duration("interval", default: .milliseconds(1), usage: "the
 let batch = flags.int("batch", default: 10, usage: "numbers per DATA datagram",
                       validate: { (1...Limits.maxNumbersPerDatagram).contains($0) ? nil : "must be between 1 and \(Limits.maxNumbersPerDatagram)" })
 let dropRate = flags.double("dropRate", default: 0.2, usage: "loss in each direction", validate: { $0 >= 0 && $0 < 1 ? nil : "must be a probability in [0, 1)" })
+lineBufferStandardOutput()
 flags.parseOrExit()
 
 func fail(_ message: String) -> Never {

@@ -22,6 +22,7 @@ let maxSessions = flags.int("maxSessions", default: 250_000, usage: "most concur
                             validate: { $0 >= 1 ? nil : "must be at least 1" })
 let quiet = flags.bool("quiet", usage: "do not log each session's start and end")
 let simulator = ImpairmentFlags(registeringOn: flags)
+lineBufferStandardOutput()
 flags.parseOrExit()
 
 var config = ServerConfig()

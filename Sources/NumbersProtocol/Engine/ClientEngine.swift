@@ -112,7 +112,7 @@ public struct ClientEngine {
 
     private mutating func handleData(_ m: DataMessage, now: Instant) {
         if status.isOver {
-            if case .finished = status, doneCopiesLeft > 0 { doneCopiesOwed = 1 }
+            if case .finished = status, doneCopiesLeft > 0 { doneCopiesOwed = max(doneCopiesOwed, 1) }
             return
         }
         guard accept(total: m.total) else { counters.invalidDropped += 1; return }
@@ -147,7 +147,7 @@ public struct ClientEngine {
 
     private mutating func handleTrailer(_ m: TrailerMessage, now: Instant) {
         if status.isOver {
-            if case .finished = status, doneCopiesLeft > 0 { doneCopiesOwed = 1 }
+            if case .finished = status, doneCopiesLeft > 0 { doneCopiesOwed = max(doneCopiesOwed, 1) }
             return
         }
         guard accept(total: m.total) else { counters.invalidDropped += 1; return }
@@ -274,10 +274,12 @@ public struct ClientEngine {
     private mutating func probeTimeout() -> Nanoseconds {
         var base: Nanoseconds
         let gap = pace.value ?? .zero
-        if let rtt = roundTrip.value {
-            base = max(config.minProbeTimeout, rtt * 3 + gap * 4)
-        } else {
-            base = config.initialTimeout
+        switch (roundTrip.value, pace.value) {
+        case (let rtt?, _?): base = max(config.minProbeTimeout, rtt * 3 + gap * 4)
+        // The server's pace is unknown until two DATA datagrams arrive back to back: do not
+        // mistake a slow -interval for loss before then.
+        case (let rtt?, nil): base = max(config.initialTimeout, rtt * 3)
+        default: base = config.initialTimeout
         }
         base = min(base * (1 << UInt64(min(backoff, 16))), max(config.maxBackoff, gap * 3))
         let jitter = 0.8 + 0.4 * random.nextUnitDouble()

@@ -14,7 +14,7 @@ public struct ServerConfig: Sendable, Equatable {
     public var tokenPeriod: Nanoseconds = .seconds(60 as UInt64)
     /// A send more than this after its paced time counts as late.
     public var lateThreshold: Nanoseconds = .milliseconds(50)
-    /// Datagrams produced by one call to `poll` before others get a turn (fairness, not a limit).
+    /// Lifecycle events kept for `pollEvent` before further ones are dropped (and counted).
     public static let maxSessionEvents = 65_536
 
     public init() {}

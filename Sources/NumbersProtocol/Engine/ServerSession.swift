@@ -1,4 +1,4 @@
-/// Everything the server keeps for one client: a fixed-size value (about 200 bytes), whatever n is.
+/// Everything the server keeps for one client: a fixed-size value (240 bytes), whatever n is.
 /// The numbers themselves are never stored: any index is recomputed from the seed.
 public struct ServerSession: Sendable {
     public let clientID: ClientID
@@ -7,6 +7,9 @@ public struct ServerSession: Sendable {
     public let total: UInt32
     /// The client's tag, echoed in every datagram to it.
     public var tag: UInt32
+    /// The tag of the process this one replaced: its late datagrams are ignored.
+    public var retiredTag: UInt32 = 0
+    public var hasRetiredTag = false
     /// min(server window, the client's advertised window).
     public var window: UInt32
     /// The address proven to receive this session's datagrams; all sends go here.
@@ -24,7 +27,8 @@ public struct ServerSession: Sendable {
     /// Newest ackSeq seen from the client, and the newest whose requests have all been sent.
     public var lastAckSeq: UInt32 = 0
     public var drainedAckSeq: UInt32 = 0
-    /// The trailer is owed as soon as the session's pacing allows.
+    /// The trailer is owed: sent at once (it is not paced), after the last number is first sent or
+    /// when a client that has everything, or probes at the end, still lacks it.
     public var trailerOwed = false
 
     public var lastHeard: Instant

@@ -19,3 +19,13 @@ public func printError(_ line: String) {
         }
     }
 }
+
+/// Makes stdout line-buffered even when it is a pipe or a file, so each line is visible as it is
+/// printed: the client ID printed at start must survive a kill, and `numbers-server | tee` must
+/// show sessions live. glibc's `stdout` is reached through its symbol because the C global may
+/// not be referenced under strict concurrency.
+public func lineBufferStandardOutput() {
+    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "stdout"),
+          let file = symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee else { return }
+    setvbuf(file, nil, _IOLBF, 0)
+}

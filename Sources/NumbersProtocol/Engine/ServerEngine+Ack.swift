@@ -1,0 +1,48 @@
+extension ServerEngine {
+    enum AckOutcome {
+        case otherProcess, challenge, invalid
+        case completed(total: UInt32, stats: SessionStats)
+        case applied(migrated: Bool, probe: Bool, ranges: Int, rangesDropped: Int)
+    }
+
+    mutating func handleAck(_ ack: AckMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
+        let validator = self.validator
+        let outcome = store.update(ack.clientID) { s -> AckOutcome in
+            guard ack.tag == s.tag else { return .otherProcess }
+            guard source == s.address || validator.isValid(ack.token, for: source, clientID: ack.clientID, now: now) else {
+                return .challenge
+            }
+            guard ack.cumulative <= s.total, ack.highest <= s.sentThrough,
+                  !ack.flags.contains(.done) || ack.cumulative == s.total else {
+                return .invalid      // claims numbers that were never sent
+            }
+            let migrated = source != s.address
+            s.address = source
+            s.lastHeard = now
+            s.stats.acksReceived &+= 1
+            if ack.flags.contains(.done) { return .completed(total: s.total, stats: s.stats) }
+            let (ranges, dropped) = s.apply(ack, now: now)
+            return .applied(migrated: migrated, probe: ack.flags.contains(.probe), ranges: ranges, rangesDropped: dropped)
+        }
+        switch outcome {
+        case nil:
+            // The second copy of a completion, after the first already closed the session.
+            if ack.flags.contains(.done) { counters.lateCompletions += 1; return }
+            reject(.unknownSession, tag: ack.tag, to: source, receivedBytes: receivedBytes)
+        case .otherProcess?, .invalid?:
+            counters.invalidDropped += 1
+        case .challenge?:
+            challenge(tag: ack.tag, clientID: ack.clientID, source: source, receivedBytes: receivedBytes, now: now)
+        case .completed(let total, let stats)?:
+            store.remove(ack.clientID)
+            counters.sessionsCompleted += 1
+            record(.ended(ack.clientID, total: total, acknowledged: ack.cumulative, reason: .completed, stats: stats))
+        case .applied(let migrated, let probe, let ranges, let dropped)?:
+            if migrated { counters.migrations += 1 }
+            if probe { counters.probesReceived += 1 }
+            counters.rangesRequested += UInt64(ranges)
+            counters.rangesDroppedFromQueue += UInt64(dropped)
+            schedule(ack.clientID, now: now)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import Glibc
+import NumbersCLI
+import NumbersProtocol
+import NumbersTransport
+
+/// Progress goes to stderr, so that `-json` output on stdout stays one clean object.
+func progress(_ line: String) {
+    printError("numbers-bench: " + line)
+}
+
+/// Exits with status 1 after a message: a benchmark whose setup failed has no figure to give.
+func fatal(_ message: String) -> Never {
+    printError("numbers-bench: error: " + message)
+    exit(1)
+}
+
+/// Writes text straight to stdout (unbuffered, so nothing is lost at `exit`).
+func writeStandardOutput(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        if written < 0 {
+            if errno == EINTR { continue }
+            return
+        }
+        bytes = bytes.dropFirst(written)
+    }
+}
+
+func seconds(since start: Instant) -> Double { (MonotonicClock.now() - start).seconds }
+
+func sleep(seconds: Double) {
+    guard seconds > 0 else { return }
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}
+
+/// A plain pthread, always joined. The loops under test are not Sendable, so each thread builds
+/// its own socket, engine and loop and hands back only Sendable results.
+final class BenchThread {
+    private final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+
+    private var handle = pthread_t()
+    private var joined = false
+
+    init(_ run: @escaping @Sendable () -> Void) {
+        let context = Unmanaged.passRetained(Body(run)).toOpaque()
+        let status = pthread_create(&handle, nil, { context in
+            let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+            body.run()
+            return nil
+        }, context)
+        guard status == 0 else { fatal("pthread_create failed with error \(status)") }
+    }
+
+    func join() {
+        guard !joined else { return }
+        joined = true
+        pthread_join(handle, nil)
+    }
+
+    deinit { join() }
+}
+
+/// Reads a whole (small) file, or nil.
+func readTextFile(_ path: String) -> String? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count < 0 { if errno == EINTR { continue }; return nil }
+        if count == 0 { break }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Writes a whole file, replacing it.
+func writeTextFile(_ path: String, _ text: String) throws(BenchError) {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw BenchError("cannot create \(path): \(String(cString: strerror(errno)))") }
+    defer { close(descriptor) }
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        if written < 0 {
+            if errno == EINTR { continue }
+            throw BenchError("cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        bytes = bytes.dropFirst(written)
+    }
+}
+
+func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+func isExecutable(_ path: String) -> Bool { access(path, X_OK) == 0 }
+
+/// The folder holding this executable: `numbers-server` and `numbers-client` of the same build
+/// are found beside it.
+func executableDirectory() -> String {
+    var buffer = [CChar](repeating: 0, count: 4_096)
+    let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    guard length > 0 else { return "." }
+    let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    return String(path[..<slash])
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Median of a non-empty list.
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    let mid = sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
+
+/// `1234567` → `1,234,567`, for the human-readable tables.
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (value < 0 ? "-" : "") + out
+}
+
+/// Fixed decimals without Foundation's String(format:).
+func fixed(_ value: Double, _ places: Int) -> String {
+    guard value.isFinite else { return "-" }
+    var scale = 1.0
+    for _ in 0..<places { scale *= 10 }
+    let scaled = (abs(value) * scale).rounded()
+    let whole = Int(scaled / scale)
+    var fraction = String(Int(scaled - Double(whole) * scale))
+    fraction = String(repeating: "0", count: max(0, places - fraction.count)) + fraction
+    let sign = value < 0 && scaled > 0 ? "-" : ""
+    return places == 0 ? sign + String(whole) : sign + String(whole) + "." + fraction
+}
+
+/// Pads to a column width (right-aligned), for the text tables.
+func column(_ text: String, _ width: Int) -> String {
+    text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+}

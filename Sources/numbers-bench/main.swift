@@ -1,0 +1,320 @@
+import Glibc
+import NumbersCLI
+import NumbersProtocol
+
+// numbers-bench: measured performance of the Numbers Station protocol. Build and run in release
+// mode: swift build -c release && .build/release/numbers-bench all -json
+
+let program = "numbers-bench"
+let arguments = Array(CommandLine.arguments.dropFirst())
+
+let subcommands: [(name: String, summary: String)] = [
+    ("efficiency", "DATA datagrams sent ÷ the minimum under random loss p both ways, beside the ideal 1/(1−p) (simulator)"),
+    ("throughput", "one client, no loss, full speed, full datagrams over loopback, beside a raw sendmmsg/recvmmsg blaster"),
+    ("scale", "concurrent sessions at 1 number/s one numbers-server sustains, its memory per session, late sends"),
+    ("tcp", "completion time against plain TCP through real kernel loss (network namespace + iptables; root)"),
+    ("sweep", "loss sweep p = 0…0.6 (simulator): writes bench/loss-sweep.csv and draws bench/loss-sweep.svg"),
+    ("all", "efficiency, throughput, scale and tcp in one run; with -json, one JSON object on stdout"),
+    ("micro", "the engines alone, in memory (no sockets): per-datagram CPU cost; the run to profile with callgrind"),
+]
+
+func usageError(_ message: String) -> Never {
+    printError("\(program): \(message)\nRun '\(program) -h' for usage.")
+    exit(2)
+}
+
+/// Comma-separated values, each checked; a clear message for the first bad one.
+func parseList<T>(_ text: String, _ parse: (String) -> T?, _ check: (T) -> String?) -> Result<[T], BenchError> {
+    var values: [T] = []
+    for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+        let word = part.trimmingCharacters
+        guard let value = parse(word) else { return .failure(BenchError("\"\(word)\" is not a valid value")) }
+        if let problem = check(value) { return .failure(BenchError("\(word): \(problem)")) }
+        values.append(value)
+    }
+    return values.isEmpty ? .failure(BenchError("the list is empty")) : .success(values)
+}
+
+func lossList(_ text: String) -> Result<[Double], BenchError> {
+    parseList(text, { Double($0) }, { $0 >= 0 && $0 < 1 ? nil : "a loss rate must be at least 0 and below 1" })
+}
+
+func lossListCheck(_ text: String) -> String? {
+    if case .failure(let error) = lossList(text) { return error.description }
+    return nil
+}
+
+func sessionList(_ text: String) -> Result<[Int], BenchError> {
+    parseList(text, { Int($0) }, { $0 >= 1 && $0 <= 1_000_000 ? nil : "a step must be between 1 and 1000000 sessions" })
+}
+
+func seedList(count: Int) -> [UInt64] { (1...UInt64(max(count, 1))).map { $0 } }
+
+/// A subcommand: its flags, and what it does once they are parsed.
+struct Command {
+    var flags: FlagSet
+    var run: () -> Int32
+}
+
+/// The -n flag shared by several subcommands.
+func countFlag(_ flags: FlagSet, default value: UInt32, usage: String) -> Flag<UInt32> {
+    flags.uint32("n", default: value, usage: usage, validate: { $0 >= 1 ? nil : "must be at least 1" })
+}
+
+func batchFlag(_ flags: FlagSet, default value: Int) -> Flag<Int> {
+    flags.int("batch", default: value, usage: "numbers per DATA datagram (1 to \(Limits.maxNumbersPerDatagram))",
+              validate: { (1...Limits.maxNumbersPerDatagram).contains($0) ? nil : "must be between 1 and \(Limits.maxNumbersPerDatagram)" })
+}
+
+func seedsFlag(_ flags: FlagSet, default value: Int = 3) -> Flag<Int> {
+    flags.int("seeds", default: value, usage: "simulation seeds to average over (1, 2, …, seeds)",
+              validate: { (1...100).contains($0) ? nil : "must be between 1 and 100" })
+}
+
+func delayFlag(_ flags: FlagSet) -> Flag<FlagDuration> {
+    flags.duration("delay", default: .milliseconds(5), usage: "one-way delay of the simulated path, both directions (0: instantaneous links)",
+                   validate: { $0.nanoseconds <= 10_000_000_000 ? nil : "must be at most 10s" })
+}
+
+func serverPathFlag(_ flags: FlagSet) -> Flag<String> {
+    flags.string("server", default: executableDirectory() + "/numbers-server", usage: "the numbers-server `executable` to measure")
+}
+
+func clientPathFlag(_ flags: FlagSet) -> Flag<String> {
+    flags.string("client", default: executableDirectory() + "/numbers-client", usage: "the numbers-client `executable` to measure")
+}
+
+func niceFlag(_ flags: FlagSet) -> Flag<Int> {
+    flags.int("nice", default: 0, usage: """
+        scheduling priority for the benchmark and every process it starts (-20 highest; below 0 needs root): \
+        on a shared machine, keeps other processes' bursts out of the timings
+        """, validate: { (-20...19).contains($0) ? nil : "must be between -20 and 19" })
+}
+
+func realtimeFlag(_ flags: FlagSet) -> Flag<Bool> {
+    flags.bool("rt", usage: """
+        run numbers-server and the load generator under SCHED_FIFO in the scale part (root): on a shared \
+        machine, other processes' CPU bursts otherwise stall them and count as late sends and drops
+        """)
+}
+
+/// Sets this thread's nice value, which every thread and child process started afterwards inherits.
+func applyNice(_ value: Int) {
+    guard value != 0 else { return }
+    if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Int32(value)) != 0 {
+        progress("warning: cannot set nice \(value): \(String(cString: strerror(errno)))")
+    }
+}
+
+func emit(_ json: JSON, asJSON: Bool, text: @autoclosure () -> String) {
+    writeStandardOutput((asJSON ? json.rendered() : text()) + "\n")
+}
+
+func makeCommand(_ name: String) -> Command? {
+    let flags = FlagSet(program: "\(program) \(name)", summary: subcommands.first { $0.name == name }?.summary ?? "")
+    switch name {
+    case "efficiency":
+        let json = flags.bool("json", usage: "print the result as JSON")
+        let losses = flags.string("p", default: "0,0.1,0.3,0.5", usage: "comma-separated loss `rates`", validate: lossListCheck)
+        let count = countFlag(flags, default: 65_535, usage: "numbers per transfer")
+        let batch = batchFlag(flags, default: 1)
+        let seeds = seedsFlag(flags)
+        let delay = delayFlag(flags)
+        return Command(flags: flags) {
+            var options = EfficiencyOptions()
+            options.count = count.value; options.batch = batch.value; options.seeds = seedList(count: seeds.value)
+            options.delay = Nanoseconds(delay.value.nanoseconds)
+            let points = Efficiency.run(losses: try! lossList(losses.value).get(), options: options)
+            emit(.array(points.map(\.json)), asJSON: json.value, text: Efficiency.table(points))
+            return points.allSatisfy(\.allPassed) ? 0 : 1
+        }
+
+    case "throughput":
+        let json = flags.bool("json", usage: "print the result as JSON")
+        let count = flags.uint32("n", default: 0, usage: "numbers to transfer (0: calibrate to about -seconds)")
+        let target = flags.double("seconds", default: 3, usage: "target duration of the measured transfer",
+                                  validate: { $0 > 0 && $0 <= 120 ? nil : "must be above 0 and at most 120" })
+        let runs = flags.int("runs", default: 1, usage: "measured transfers (the best ratio is kept)",
+                             validate: { (1...20).contains($0) ? nil : "must be between 1 and 20" })
+        let batch = batchFlag(flags, default: Limits.maxNumbersPerDatagram)
+        let skipRaw = flags.bool("skipRaw", usage: "do not run the raw blaster (for profiling the protocol's loops alone)")
+        let nice = niceFlag(flags)
+        return Command(flags: flags) {
+            applyNice(nice.value)
+            var options = ThroughputOptions()
+            options.count = count.value; options.targetSeconds = target.value; options.runs = runs.value; options.batch = batch.value
+            options.skipRaw = skipRaw.value
+            do {
+                let result = try Throughput.run(options: options)
+                emit(result.json, asJSON: json.value, text: result.text)
+                return result.passed ? 0 : 1
+            } catch {
+                printError("\(program) throughput: \(error)")
+                return 1
+            }
+        }
+
+    case "scale":
+        let json = flags.bool("json", usage: "print the result as JSON")
+        let steps = flags.string("steps", default: "10000,25000,50000,100000",
+                                 usage: "comma-separated session `counts`, tried in order until one is not sustained",
+                                 validate: { if case .failure(let e) = sessionList($0) { return e.description }; return nil })
+        let numbers = flags.uint32("numbers", default: 10, usage: "numbers per session (each session lasts about this many seconds)",
+                                   validate: { (2...600).contains($0) ? nil : "must be between 2 and 600" })
+        let openRate = flags.double("openRate", default: 20_000, usage: "sessions started per second during the ramp",
+                                    validate: { $0 >= 1 && $0 <= 1e6 ? nil : "must be between 1 and 1000000" })
+        let sockets = flags.int("sockets", default: 4, usage: "load-generator sockets the clients are spread over",
+                                validate: { (1...64).contains($0) ? nil : "must be between 1 and 64" })
+        let maxLate = flags.double("maxLate", default: 0.01, usage: "largest fraction of late DATA for a step to count as sustained",
+                                   validate: { $0 >= 0 && $0 <= 1 ? nil : "must be between 0 and 1" })
+        let nice = niceFlag(flags)
+        let realtime = realtimeFlag(flags)
+        let ackDelay = flags.duration("ackDelay", default: .zero, usage: """
+            what-if: the clients' ACK delay instead of the client's default (0: the default, as numbers-client ships)
+            """, validate: { $0.nanoseconds <= 10_000_000_000 ? nil : "must be at most 10s" })
+        let server = serverPathFlag(flags)
+        return Command(flags: flags) {
+            applyNice(nice.value)
+            var options = ScaleOptions()
+            options.realtime = realtime.value
+            if ackDelay.value.nanoseconds > 0 { options.ackDelay = Nanoseconds(ackDelay.value.nanoseconds) }
+            options.steps = try! sessionList(steps.value).get()
+            options.numbersPerSession = numbers.value; options.openRate = openRate.value; options.sockets = sockets.value
+            options.maxLate = maxLate.value; options.serverPath = server.value
+            do {
+                let result = try Scale.run(options: options)
+                emit(result.json, asJSON: json.value, text: result.steps.map(\.text).joined(separator: "\n"))
+                return 0
+            } catch {
+                printError("\(program) scale: \(error)")
+                return 1
+            }
+        }
+
+    case "tcp":
+        let json = flags.bool("json", usage: "print the result as JSON")
+        let losses = flags.string("p", default: "0,0.1,0.3", usage: "comma-separated loss `rates`", validate: lossListCheck)
+        let count = countFlag(flags, default: 65_535, usage: "numbers per transfer")
+        let runs = flags.int("runs", default: 3, usage: "transfers per protocol and loss rate (the median is reported)",
+                             validate: { (1...50).contains($0) ? nil : "must be between 1 and 50" })
+        let timeout = flags.duration("timeout", default: .seconds(60), usage: "a transfer still running after this long counts as timed out",
+                                     validate: { $0.nanoseconds >= 1_000_000_000 ? nil : "must be at least 1s" })
+        let server = serverPathFlag(flags)
+        let client = clientPathFlag(flags)
+        let nice = niceFlag(flags)
+        return Command(flags: flags) {
+            applyNice(nice.value)
+            var options = TCPOptions()
+            options.losses = try! lossList(losses.value).get()
+            options.count = count.value; options.runs = runs.value; options.timeout = Double(timeout.value.nanoseconds) / 1e9
+            options.serverPath = server.value; options.clientPath = client.value
+            options.benchPath = executableDirectory() + "/numbers-bench"
+            do {
+                let points = try TCPBaseline.run(options: options)
+                emit(.array(points.map(\.json)), asJSON: json.value, text: TCPBaseline.table(points))
+                return 0
+            } catch {
+                printError("\(program) tcp: \(error)")
+                return 1
+            }
+        }
+
+    case "sweep":
+        let json = flags.bool("json", usage: "also print the points as JSON")
+        let maxLoss = flags.double("pmax", default: 0.6, usage: "largest loss rate", validate: { $0 > 0 && $0 < 1 ? nil : "must be above 0 and below 1" })
+        let step = flags.double("pstep", default: 0.05, usage: "step between loss rates", validate: { $0 >= 0.005 && $0 <= 0.5 ? nil : "must be between 0.005 and 0.5" })
+        let count = countFlag(flags, default: 65_535, usage: "numbers per transfer")
+        let batch = batchFlag(flags, default: 1)
+        let seeds = seedsFlag(flags)
+        let delay = delayFlag(flags)
+        let csv = flags.string("csv", default: "bench/loss-sweep.csv", usage: "where the CSV goes")
+        let svg = flags.string("svg", default: "bench/loss-sweep.svg", usage: "where the SVG chart goes")
+        return Command(flags: flags) {
+            var options = SweepOptions()
+            let steps = Int((maxLoss.value / step.value + 1e-9).rounded(.down))
+            options.losses = (0...steps).map { (Double($0) * step.value * 1_000).rounded() / 1_000 }
+            options.efficiency.count = count.value; options.efficiency.batch = batch.value
+            options.efficiency.seeds = seedList(count: seeds.value); options.efficiency.delay = Nanoseconds(delay.value.nanoseconds)
+            options.csvPath = csv.value; options.svgPath = svg.value
+            do {
+                let points = try Sweep.run(options: options, machine: Machine.current().summary)
+                emit(.array(points.map(\.json)), asJSON: json.value, text: Efficiency.table(points))
+                return points.allSatisfy(\.allPassed) ? 0 : 1
+            } catch {
+                printError("\(program) sweep: \(error)")
+                return 1
+            }
+        }
+
+    case "all":
+        return makeAllCommand(flags)
+
+    case "micro":
+        let json = flags.bool("json", usage: "print the result as JSON")
+        let count = countFlag(flags, default: 2_940_000, usage: "numbers to move through the engines")
+        let batch = batchFlag(flags, default: Limits.maxNumbersPerDatagram)
+        return Command(flags: flags) {
+            let result = Micro.run(options: MicroOptions(count: count.value, batch: batch.value))
+            emit(result.json, asJSON: json.value, text: result.text)
+            return result.passed ? 0 : 1
+        }
+
+    case "tcp-serve":
+        let port = flags.uint32("port", default: 9_001, usage: "TCP port", validate: { (1...65_535).contains($0) ? nil : "must be between 1 and 65535" })
+        let seed = flags.uint64("seed", default: 0x5EED, usage: "seed of the sequence served")
+        return Command(flags: flags) { TCPPeer.serve(port: UInt16(port.value), seed: seed.value) }
+
+    case "tcp-fetch":
+        let host = flags.string("host", default: "127.0.0.1", usage: "server IPv4 address")
+        let port = flags.uint32("port", default: 9_001, usage: "TCP port", validate: { (1...65_535).contains($0) ? nil : "must be between 1 and 65535" })
+        let count = countFlag(flags, default: 65_535, usage: "numbers to fetch")
+        return Command(flags: flags) { TCPPeer.fetch(host: host.value, port: UInt16(port.value), count: count.value) }
+
+    default:
+        return nil
+    }
+}
+
+func topLevelUsage() -> String {
+    var text = """
+    numbers-bench: measured performance of the Numbers Station protocol, in release mode.
+
+    Usage: \(program) <subcommand> [flags]
+
+    Subcommands:
+
+    """
+    for (name, summary) in subcommands {
+        text += "  \(name)" + String(repeating: " ", count: max(1, 12 - name.count)) + summary + "\n"
+    }
+    text += """
+      tcp-serve / tcp-fetch  the two ends of the TCP baseline (started by 'tcp' inside the namespace)
+
+    Regenerate the published figures and chart:
+      swift build -c release --product numbers-bench && swift build -c release
+      .build/release/numbers-bench all -json -out bench/results.json
+      .build/release/numbers-bench sweep
+
+    Flags of each subcommand ('\(program) <subcommand> -h' shows one):
+
+    """
+    for (name, _) in subcommands {
+        guard let command = makeCommand(name) else { continue }
+        let flagLines = command.flags.usageText.split(separator: "\n", omittingEmptySubsequences: false)
+            .drop { !$0.hasPrefix("Flags:") }.dropFirst()
+        text += "\(name):\n" + flagLines.joined(separator: "\n") + "\n"
+    }
+    return text
+}
+
+guard let first = arguments.first else { usageError("no subcommand given") }
+if ["-h", "-help", "--help", "help"].contains(first) {
+    writeStandardOutput(topLevelUsage())
+    exit(0)
+}
+if first.hasPrefix("-") { usageError("flags go after the subcommand; the first argument must be one of: \(subcommands.map(\.name).joined(separator: ", "))") }
+guard let command = makeCommand(first) else {
+    usageError("unknown subcommand \"\(first)\"; expected one of: \(subcommands.map(\.name).joined(separator: ", "))")
+}
+command.flags.parseOrExit(Array(arguments.dropFirst()))
+exit(command.run())

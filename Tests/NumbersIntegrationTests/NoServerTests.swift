@@ -1,0 +1,36 @@
+import Glibc
+import Testing
+
+@Suite("No server")
+struct NoServerTests {
+    /// Nothing bound to the port: the kernel answers with ICMP port unreachable.
+    @Test("nothing listening: status 4 within 3 s with a no-answer message")
+    func nothingListening() async throws {
+        let group = ChildGroup()
+        defer { group.killAll() }
+        let port = try freeUDPPort()
+
+        let run = try await runClient(group, port: port, ["-n", "100", "-giveUpAfter", "1s"], timeout: .seconds(10))
+        #expect(run.termination == .exited(4), "\(run.transcript)")
+        #expect(run.elapsed < .seconds(3), "\(run.transcript)")
+        #expect(run.stderr.lowercased().contains("no answer"), "\(run.transcript)")
+        #expect(!run.report.passed, "\(run.transcript)")
+    }
+
+    /// A socket that takes everything and answers nothing (a black hole): the client must back
+    /// off, not spin. Its OPEN retries are 250 ms, 500 ms, 1 s, …; 15 a second would be plenty.
+    @Test("a silent listener: status 4, and at most 15 datagrams in that second (no busy loop)")
+    func silentListener() async throws {
+        let group = ChildGroup()
+        defer { group.killAll() }
+        let listener = try LoopbackUDPSocket()
+
+        let run = try await runClient(group, port: listener.port, ["-n", "100", "-giveUpAfter", "1s"], timeout: .seconds(10))
+        let received = listener.drainCount()
+        #expect(run.termination == .exited(4), "\(run.transcript)")
+        #expect(run.elapsed < .seconds(3), "\(run.transcript)")
+        #expect(run.stderr.lowercased().contains("no answer"), "\(run.transcript)")
+        #expect(received >= 1, "the client did try")
+        #expect(received <= 15, "\(received) datagrams in about 1 s\n\(run.transcript)")
+    }
+}
