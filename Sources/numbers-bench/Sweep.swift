@@ -85,7 +85,7 @@ enum Sweep {
         let path = options.delay > .zero ? "\(fixed(options.delay.seconds * 2_000, 0)) ms round trip, unlimited bandwidth" : "zero-delay links"
         let subtitle = "n = \(grouped(Int(options.count))), \(options.batch) number\(options.batch == 1 ? "" : "s") per datagram, full speed, "
             + "random loss p on every datagram both ways, \(path)\n"
-            + "deterministic simulation (virtual time), mean of \(options.seeds.count) seeds; simulated on \(machine)"
+            + "deterministic simulation (virtual time), mean of \(options.seeds.count) seed\(options.seeds.count == 1 ? "" : "s"); simulated on \(machine)"
         return SVGChart.render(title: "Numbers Station under random loss", subtitle: subtitle, panels: [overhead, time])
     }
 

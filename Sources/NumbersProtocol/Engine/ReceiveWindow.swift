@@ -69,10 +69,13 @@ struct ReceiveWindow {
         guard missing > 0 else { return }
         var i = cumulative
         var runStart: UInt32? = nil
-        while i < highest && ranges.count < limit {
+        // Only indices the buffer can hold may be asked for: beyond it slots would alias, and
+        // after a TRAILER `highest` may lie billions of indices ahead.
+        let end = UInt32(min(UInt64(highest), UInt64(cumulative) + UInt64(capacity)))
+        while i < end && ranges.count < limit {
             let slot = i & mask
             let word = present[Int(slot >> 6)]
-            if word == .max && slot & 63 == 0 && highest - i >= 64 {
+            if word == .max && slot & 63 == 0 && end - i >= 64 {
                 if let s = runStart { ranges.append(IndexRange(s, i)); runStart = nil }
                 i += 64
                 continue
