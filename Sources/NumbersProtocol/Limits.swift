@@ -9,9 +9,13 @@ public enum Limits {
     public static let maxNumbersPerDatagram = (maxDatagramSize - DataMessage.headerSize - checksumSize) / 4
     /// Most missing ranges one ACK may list.
     public static let maxAckRanges = 32
-    /// Most requested ranges a server session queues for retransmission; the client asks again for
-    /// what did not fit, so a small bound keeps per-session state O(1) without losing anything.
-    public static let maxPendingRanges = 8
+    /// Most requested ranges a server session queues for retransmission (2 KiB at most,
+    /// allocated only once a session has losses to repair); the client asks again for what did
+    /// not fit, so the bound loses nothing.
+    public static let maxPendingRanges = 256
+    /// Most ACKs a client sends back to back when it has more missing ranges to ask for than one
+    /// ACK holds: together they fill the server's queue.
+    public static let maxAckBurst = maxPendingRanges / maxAckRanges
     /// Largest window, in numbers, either side may use or advertise.
     public static let maxWindow: UInt32 = 1 << 20
     /// Smallest window: one full datagram, so the stream can always make progress.

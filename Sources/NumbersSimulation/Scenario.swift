@@ -82,16 +82,17 @@ public struct Scenario: Sendable, CustomStringConvertible {
                         clientGiveUpAfter: giveUp, limit: Instant(nanoseconds: 0) + .seconds(900 as UInt64))
     }
 
-    /// Plain random loss `p` both ways, one client, full speed: what the benchmark's efficiency
-    /// figure measures.
-    public static func loss(_ p: Double, count: UInt32, batch: Int, window: UInt32, seed: UInt64) -> Scenario {
+    /// Plain random loss `p` both ways with a fixed one-way delay, one client, full speed: what the
+    /// benchmark's efficiency figure measures.
+    public static func loss(_ p: Double, count: UInt32, batch: Int, window: UInt32, seed: UInt64,
+                            delay: Nanoseconds = .milliseconds(5)) -> Scenario {
         var server = ServerConfig()
         server.interval = .zero
         server.batch = batch
         server.window = window
-        let client = ClientPlan(count: count, startAt: .zero, impairment: ImpairmentConfig(dropRate: p, seed: seed &+ 1),
+        let client = ClientPlan(count: count, startAt: .zero, impairment: ImpairmentConfig(dropRate: p, delay: delay, seed: seed &+ 1),
                                 diesAt: nil, restartsAt: nil, restartMovesAddress: false)
-        return Scenario(seed: seed, server: server, serverImpairment: ImpairmentConfig(dropRate: p, seed: seed &+ 2),
+        return Scenario(seed: seed, server: server, serverImpairment: ImpairmentConfig(dropRate: p, delay: delay, seed: seed &+ 2),
                         clients: [client], clientGiveUpAfter: .seconds(60 as UInt64), limit: .zero + .seconds(3_600 as UInt64))
     }
 

@@ -8,7 +8,7 @@ import NumbersTransport
 /// in-process generator, in steps; a step is sustained when every session verifies and at most
 /// `maxLate` of DATA left later than its pace allows.
 struct ScaleOptions {
-    var steps = [10_000, 25_000, 50_000, 100_000]
+    var steps = [10_000, 25_000, 50_000, 75_000, 100_000]
     var numbersPerSession: UInt32 = 10
     var openRate = 20_000.0
     var sockets = 4

@@ -9,7 +9,7 @@ import NumbersTransport
 struct TCPOptions {
     var losses: [Double] = [0, 0.1, 0.3]
     var count: UInt32 = 65_535
-    var runs = 3
+    var runs = 5
     var timeout = 60.0
     var serverPath = ""
     var clientPath = ""
@@ -22,10 +22,12 @@ struct TCPPoint {
     var tcp: [Double?]
     var oursFailures: [String]
 
-    /// Median of the completed runs; nil when none completed within the timeout.
+    /// Median over all runs, a timed-out run counting as slower than any finished one; nil when
+    /// that median is a timeout.
     static func summary(_ runs: [Double?]) -> Double? {
-        let done = runs.compactMap { $0 }
-        return done.isEmpty ? nil : median(done)
+        guard !runs.isEmpty else { return nil }
+        let value = median(runs.map { $0 ?? .infinity })
+        return value.isFinite ? value : nil
     }
     var oursSeconds: Double? { Self.summary(ours) }
     var tcpSeconds: Double? { Self.summary(tcp) }

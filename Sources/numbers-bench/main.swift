@@ -156,7 +156,7 @@ func makeCommand(_ name: String) -> Command? {
 
     case "scale":
         let json = flags.bool("json", usage: "print the result as JSON")
-        let steps = flags.string("steps", default: "10000,25000,50000,100000",
+        let steps = flags.string("steps", default: "10000,25000,50000,75000,100000",
                                  usage: "comma-separated session `counts`, tried in order until one is not sustained",
                                  validate: { if case .failure(let e) = sessionList($0) { return e.description }; return nil })
         let numbers = flags.uint32("numbers", default: 10, usage: "numbers per session (each session lasts about this many seconds)",
@@ -195,7 +195,7 @@ func makeCommand(_ name: String) -> Command? {
         let json = flags.bool("json", usage: "print the result as JSON")
         let losses = flags.string("p", default: "0,0.1,0.3", usage: "comma-separated loss `rates`", validate: lossListCheck)
         let count = countFlag(flags, default: 65_535, usage: "numbers per transfer")
-        let runs = flags.int("runs", default: 3, usage: "transfers per protocol and loss rate (the median is reported)",
+        let runs = flags.int("runs", default: 5, usage: "transfers per protocol and loss rate (the median is reported; a timeout counts as slowest)",
                              validate: { (1...50).contains($0) ? nil : "must be between 1 and 50" })
         let timeout = flags.duration("timeout", default: .seconds(60), usage: "a transfer still running after this long counts as timed out",
                                      validate: { $0.nanoseconds >= 1_000_000_000 ? nil : "must be at least 1s" })

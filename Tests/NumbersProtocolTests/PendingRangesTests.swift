@@ -1,7 +1,7 @@
 import Testing
 @testable import NumbersProtocol
 
-/// The server's bounded retransmission queue: merging, the capacity of 8, trimming, popping.
+/// The server's bounded retransmission queue: merging, capacity (8 here), trimming, popping.
 @Suite struct PendingRangesTests {
     private func contents(_ p: PendingRanges) -> [IndexRange] { (0..<p.count).map { p[$0] } }
 
@@ -10,7 +10,7 @@ import Testing
     private func pop(_ p: inout PendingRanges, _ limit: UInt32) -> IndexRange? { p.popFront(limit: limit) }
 
     private func make(_ ranges: [(UInt32, UInt32)], floor: UInt32 = 0) -> PendingRanges {
-        var p = PendingRanges()
+        var p = PendingRanges(capacity: 8)
         for r in ranges { p.insert(IndexRange(r.0, r.1), floor: floor) }
         return p
     }
@@ -22,19 +22,19 @@ import Testing
 
     /// Eight disjoint ranges [10,15), [20,25), …, [80,85).
     private func full() -> PendingRanges {
-        var p = PendingRanges()
+        var p = PendingRanges(capacity: 8)
         for r in spaced(1...8) { p.insert(r, floor: 0) }
         return p
     }
 
     @Test func startsEmpty() {
-        var p = PendingRanges()
+        var p = PendingRanges(capacity: 8)
         #expect(p.isEmpty && p.count == 0 && p.first == nil)
         #expect(pop(&p, 10) == nil)
     }
 
     @Test func insertKeepsRangesAscending() {
-        var p = PendingRanges()
+        var p = PendingRanges(capacity: 8)
         #expect(insert(&p, IndexRange(50, 60), floor: 0))
         #expect(insert(&p, IndexRange(10, 20), floor: 0))
         #expect(insert(&p, IndexRange(30, 40), floor: 0))
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func insertClipsToFloorAndIgnoresEmpty() {
-        var p = PendingRanges()
+        var p = PendingRanges(capacity: 8)
         #expect(insert(&p, IndexRange(5, 10), floor: 7))
         #expect(contents(p) == [IndexRange(7, 10)])
         #expect(insert(&p, IndexRange(1, 7), floor: 7))           // wholly below the floor: nothing
@@ -76,7 +76,7 @@ import Testing
     }
 
     @Test func capacityIsEight() {
-        #expect(Limits.maxPendingRanges == 8)
+        #expect(PendingRanges().capacity == Limits.maxPendingRanges)
         let p = full()
         #expect(p.count == 8)
         #expect(contents(p) == spaced(1...8))
@@ -154,7 +154,7 @@ import Testing
     @Test func randomInsertsEqualSetModel() {
         var rng = SplitMix64(seed: 2024)
         for _ in 0..<300 {
-            var p = PendingRanges()
+            var p = PendingRanges(capacity: 8)
             var model = Set<UInt32>()
             let floor = UInt32(rng.next() % 20)
             for _ in 0..<6 {

@@ -28,6 +28,7 @@ public struct ClientEngine {
     private var pace = RecentMinimum()
     private var backoff: UInt32 = 0
     private var numbersSinceAck: UInt32 = 0
+    private var ackBurst = 0
 
     private var openOwed = true
     private var openSentAt: Instant?
@@ -139,6 +140,9 @@ public struct ClientEngine {
         counters.numbersReceived += UInt64(m.numbers.count)
         window.advance()
         if m.index > highestBefore { ackOwed = true }          // a gap opened: ask at once
+        // A retransmission arrived, so the server's queue has room again: ask for the next
+        // ranges now rather than a round trip later (ACK clocking keeps recovery at full rate).
+        if stored > 0 && m.index < highestBefore && window.missing > 0 { ackOwed = true }
         numbersSinceAck += stored
         if numbersSinceAck >= max(window.capacity / 4, 1) { ackOwed = true }
         if !ackOwed && ackAt == .never { ackAt = now + config.ackDelay }
@@ -254,6 +258,14 @@ public struct ClientEngine {
         // A sample taken through a retransmission queue is too long, never too short; the
         // minimum filter in `roundTrip` discards it.
         ackSendTimes[Int(ackSeq % 64)] = (ackSeq, now)
+        // A full ACK means more may be missing than one ACK can ask for: follow it at once with
+        // another, up to what the server can queue.
+        if !flags.contains(.probe) && !flags.contains(.done) && ranges.count == Limits.maxAckRanges && ackBurst + 1 < Limits.maxAckBurst {
+            ackBurst += 1
+            ackOwed = true
+        } else {
+            ackBurst = 0
+        }
         numbersSinceAck = 0
         ackAt = .never
         counters.acksSent += 1
@@ -269,7 +281,8 @@ public struct ClientEngine {
     }
 
     /// How long silence may last before the client asks again: a few round trips plus a few
-    /// arrival gaps (so a slow -interval is not mistaken for loss), doubled per attempt, capped,
+    /// arrival gaps (so a slow -interval is not mistaken for loss), doubled per attempt after the
+    /// second, capped,
     /// with ±20% jitter so many clients do not probe in step.
     private mutating func probeTimeout() -> Nanoseconds {
         var base: Nanoseconds
@@ -281,7 +294,10 @@ public struct ClientEngine {
         case (let rtt?, nil): base = max(config.initialTimeout, rtt * 3)
         default: base = config.initialTimeout
         }
-        base = min(base * (1 << UInt64(min(backoff, 16))), max(config.maxBackoff, gap * 3))
+        // The first two unanswered attempts keep the base: under heavy loss a probe and its answer
+        // are often both lost, and that is not yet a sign of an outage.
+        let doublings = UInt64(min(backoff > 2 ? backoff - 2 : 0, 16))
+        base = min(base * (1 << doublings), max(config.maxBackoff, gap * 3))
         let jitter = 0.8 + 0.4 * random.nextUnitDouble()
         return Nanoseconds(UInt64(Double(base.value) * jitter))
     }

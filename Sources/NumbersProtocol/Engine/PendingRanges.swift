@@ -1,16 +1,24 @@
-/// The server's retransmission queue for one session: up to `Limits.maxPendingRanges` disjoint,
-/// ascending index ranges, stored inline so a session stays a fixed few hundred bytes. What does
-/// not fit is dropped; the client asks again once the server signals it has drained its queue.
+/// The server's retransmission queue for one session: disjoint, ascending index ranges, at most
+/// `capacity` (`Limits.maxPendingRanges`) of them. Its storage is allocated on the first request
+/// and kept, so a session that never loses anything costs one empty array, and a recovering one
+/// a bounded few kilobytes. What does not fit is dropped; the client asks again once the server
+/// signals it has drained its queue, so dropping loses nothing.
 public struct PendingRanges: Sendable {
-    private var storage = InlineArray<8, IndexRange>(repeating: IndexRange(0, 0))
-    public private(set) var count = 0
+    private var storage: [IndexRange] = []
+    /// Ranges before `head` have been sent; popping from the front is O(1).
+    private var head = 0
+    public let capacity: Int
 
-    public init() {}
+    public init(capacity: Int = Limits.maxPendingRanges) {
+        precondition(capacity >= 1)
+        self.capacity = capacity
+    }
 
-    public var isEmpty: Bool { count == 0 }
-    public var first: IndexRange? { count > 0 ? storage[0] : nil }
+    public var count: Int { storage.count - head }
+    public var isEmpty: Bool { head == storage.count }
+    public var first: IndexRange? { isEmpty ? nil : storage[head] }
 
-    public subscript(i: Int) -> IndexRange { storage[i] }
+    public subscript(i: Int) -> IndexRange { storage[head + i] }
 
     /// Adds `range` (clipped to start at `floor`), merging with overlapping or adjacent ranges and
     /// keeping the lowest ranges when over capacity. Returns false if something was dropped.
@@ -19,64 +27,64 @@ public struct PendingRanges: Sendable {
         var r = range
         if r.start < floor { r.start = floor }
         guard r.start < r.end else { return true }
-        // Find the first range that ends at or after r.start (could touch r).
-        var i = 0
-        while i < count && storage[i].end < r.start { i += 1 }
-        // Absorb every range that overlaps or touches r.
-        var j = i
-        while j < count && storage[j].start <= r.end {
+        compactIfNeeded()
+        if storage.capacity == 0 { storage.reserveCapacity(min(capacity, 32)) }
+        // The first range that ends at or after r.start (it may touch r): binary search.
+        var lo = head, hi = storage.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if storage[mid].end < r.start { lo = mid + 1 } else { hi = mid }
+        }
+        var j = lo
+        while j < storage.count && storage[j].start <= r.end {
             r.start = min(r.start, storage[j].start)
             r.end = max(r.end, storage[j].end)
             j += 1
         }
-        let removed = j - i
-        if removed == 0 {
-            var dropped = false
-            if count == 8 {
-                if i == 8 { return false }           // beyond every kept range: drop r itself
-                count -= 1                           // drop the highest range to make room
-                dropped = true
-            }
-            var k = count
-            while k > i { storage[k] = storage[k - 1]; k -= 1 }
-            storage[i] = r
-            count += 1
-            return !dropped
+        if j > lo {
+            storage.replaceSubrange(lo..<j, with: CollectionOfOne(r))
+            return true
         }
-        storage[i] = r
-        // Close the hole left by the absorbed ranges.
-        if removed > 1 {
-            var k = i + 1
-            while k + removed - 1 < count { storage[k] = storage[k + removed - 1]; k += 1 }
-            count -= removed - 1
+        if count == capacity {
+            if lo == storage.count { return false }   // beyond every kept range: drop r itself
+            storage.removeLast()                      // drop the highest range to make room
+            storage.insert(r, at: lo)
+            return false
         }
+        storage.insert(r, at: lo)
         return true
     }
 
     /// Forgets everything below `floor` (the client's cumulative ACK moved).
     public mutating func trim(below floor: UInt32) {
-        var drop = 0
-        while drop < count && storage[drop].end <= floor { drop += 1 }
-        if drop > 0 {
-            for k in 0..<(count - drop) { storage[k] = storage[k + drop] }
-            count -= drop
-        }
-        if count > 0 && storage[0].start < floor { storage[0].start = floor }
+        while head < storage.count && storage[head].end <= floor { head += 1 }
+        if head < storage.count && storage[head].start < floor { storage[head].start = floor }
+        if isEmpty { removeAll() }
     }
 
     /// Takes up to `limit` indices from the front of the first range.
     public mutating func popFront(limit: UInt32) -> IndexRange? {
-        guard count > 0 else { return nil }
-        let r = storage[0]
+        guard !isEmpty else { return nil }
+        let r = storage[head]
         let end = r.end - r.start > limit ? r.start + limit : r.end
         if end == r.end {
-            for k in 0..<(count - 1) { storage[k] = storage[k + 1] }
-            count -= 1
+            head += 1
+            if isEmpty { removeAll() }
         } else {
-            storage[0].start = end
+            storage[head].start = end
         }
         return IndexRange(r.start, end)
     }
 
-    public mutating func removeAll() { count = 0 }
+    public mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        head = 0
+    }
+
+    private mutating func compactIfNeeded() {
+        if head > 0 && head >= storage.count / 2 {
+            storage.removeFirst(head)
+            head = 0
+        }
+    }
 }
