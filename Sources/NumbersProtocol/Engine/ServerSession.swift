@@ -1,4 +1,5 @@
-/// Everything the server keeps for one client: a fixed-size value (244 bytes), whatever n is.
+/// Everything the server keeps for one client: a fixed-size value (196 bytes) plus a retransmission queue allocated
+/// only once the client asks for something again, whatever n is.
 /// The numbers themselves are never stored: any index is recomputed from the seed.
 public struct ServerSession: Sendable {
     public let clientID: ClientID
