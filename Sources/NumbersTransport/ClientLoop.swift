@@ -9,13 +9,14 @@ public final class ClientLoop {
     @exclusivity(unchecked) public private(set) var engine: ClientEngine
     private let socket: UDPSocket
     private let sender: ImpairedSender
-    private let receive = ReceiveBatch()
+    private let intake: DatagramIntake
     @exclusivity(unchecked) public private(set) var oversizeDropped: UInt64 = 0
 
     public init(socket: UDPSocket, engine: ClientEngine, impairment: ImpairmentConfig) {
         self.socket = socket
         self.engine = engine
         self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))
+        self.intake = DatagramIntake(socket: socket)
     }
 
     public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
@@ -24,15 +25,7 @@ public final class ClientLoop {
         let server = engine.config.server
         while !shouldStop() {
             var now = MonotonicClock.now()
-            var received = 0
-            repeat {
-                received = try socket.receive(into: receive)
-                for i in 0..<received {
-                    guard receive.isAcceptable(at: i) else { oversizeDropped += 1; continue }
-                    if sender.ignoresInbound(now: now) { continue }
-                    engine.handle(receive.bytes(at: i), from: receive.source(at: i), now: now)
-                }
-            } while received == receive.capacity
+            try intake.drain(now: now, sender: sender) { bytes, source in engine.handle(bytes, from: source, now: now) }
             now = MonotonicClock.now()
             sender.releaseDue(now: now)
             while sender.send(now: now, { buffer in engine.poll(now: now, into: buffer).map { ($0, server) } }) {}

@@ -10,7 +10,7 @@ public final class ServerLoop {
     @exclusivity(unchecked) public private(set) var engine: ServerEngine<InMemorySessionStore>
     private let socket: UDPSocket
     private let sender: ImpairedSender
-    private let receive = ReceiveBatch()
+    private let intake: DatagramIntake
     /// Datagrams the engine may produce per turn before reading again, so ACKs keep flowing
     /// while thousands of sessions send at full speed.
     public static let sendsPerTurn = 512
@@ -20,6 +20,7 @@ public final class ServerLoop {
         self.socket = socket
         self.engine = engine
         self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))
+        self.intake = DatagramIntake(socket: socket)
     }
 
     public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
@@ -29,15 +30,7 @@ public final class ServerLoop {
     public func run(wakeup: Wakeup?, shouldStop: () -> Bool, onEvent: (ServerEvent) -> Void) throws(SocketError) {
         while !shouldStop() {
             var now = MonotonicClock.now()
-            var received = 0
-            repeat {
-                received = try socket.receive(into: receive)
-                for i in 0..<received {
-                    guard receive.isAcceptable(at: i) else { oversizeDropped += 1; continue }
-                    if sender.ignoresInbound(now: now) { continue }
-                    engine.handle(receive.bytes(at: i), from: receive.source(at: i), now: now)
-                }
-            } while received == receive.capacity
+            try intake.drain(now: now, sender: sender) { bytes, source in engine.handle(bytes, from: source, now: now) }
             now = MonotonicClock.now()
             sender.releaseDue(now: now)
             var produced = 0

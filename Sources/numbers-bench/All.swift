@@ -21,9 +21,9 @@ func makeAllCommand(_ flags: FlagSet) -> Command {
                                   validate: { if case .failure(let e) = sessionList($0) { return e.description }; return nil })
     let scaleNumbers = flags.uint32("scaleNumbers", default: 10, usage: "numbers per session in the scale run",
                                     validate: { (2...600).contains($0) ? nil : "must be between 2 and 600" })
-    let tcpRuns = flags.int("tcpRuns", default: 5, usage: "transfers per protocol and loss rate in the tcp part",
+    let tcpRuns = flags.int("tcpRuns", default: 7, usage: "transfers per protocol and loss rate in the tcp part",
                             validate: { (1...50).contains($0) ? nil : "must be between 1 and 50" })
-    let tcpTimeout = flags.duration("tcpTimeout", default: .seconds(60), usage: "per-transfer timeout in the tcp part",
+    let tcpTimeout = flags.duration("tcpTimeout", default: .seconds(30), usage: "per-transfer timeout in the tcp part",
                                     validate: { $0.nanoseconds >= 1_000_000_000 ? nil : "must be at least 1s" })
     let server = serverPathFlag(flags)
     let client = clientPathFlag(flags)

@@ -9,8 +9,8 @@ import NumbersTransport
 struct TCPOptions {
     var losses: [Double] = [0, 0.1, 0.3]
     var count: UInt32 = 65_535
-    var runs = 5
-    var timeout = 60.0
+    var runs = 7
+    var timeout = 30.0
     var serverPath = ""
     var clientPath = ""
     var benchPath = ""

@@ -195,9 +195,9 @@ func makeCommand(_ name: String) -> Command? {
         let json = flags.bool("json", usage: "print the result as JSON")
         let losses = flags.string("p", default: "0,0.1,0.3", usage: "comma-separated loss `rates`", validate: lossListCheck)
         let count = countFlag(flags, default: 65_535, usage: "numbers per transfer")
-        let runs = flags.int("runs", default: 5, usage: "transfers per protocol and loss rate (the median is reported; a timeout counts as slowest)",
+        let runs = flags.int("runs", default: 7, usage: "transfers per protocol and loss rate (the median is reported; a timeout counts as slowest)",
                              validate: { (1...50).contains($0) ? nil : "must be between 1 and 50" })
-        let timeout = flags.duration("timeout", default: .seconds(60), usage: "a transfer still running after this long counts as timed out",
+        let timeout = flags.duration("timeout", default: .seconds(30), usage: "a transfer still running after this long counts as timed out",
                                      validate: { $0.nanoseconds >= 1_000_000_000 ? nil : "must be at least 1s" })
         let server = serverPathFlag(flags)
         let client = clientPathFlag(flags)

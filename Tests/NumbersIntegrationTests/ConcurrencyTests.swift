@@ -1,7 +1,7 @@
 import Glibc
 import Testing
 
-@Suite("Many clients, one server")
+@Suite("Many clients, one server", .serialized)
 struct ConcurrencyTests {
     @Test("50 concurrent clients of 5 000 numbers each all PASS, and the server logs 50 completions")
     func fiftyClients() async throws {

@@ -29,7 +29,7 @@ private let badFlagCases: [BadFlags] =
         BadFlags(program: "numbers-client", arguments: ["-clientID", "not-a-uuid"], flag: "-clientID"),
     ]
 
-@Suite("Command lines")
+@Suite("Command lines", .serialized)
 struct FlagTests {
     @Test("a bad flag: status 2, nothing on stdout, a one-line error naming the flag", arguments: badFlagCases)
     func badFlag(_ bad: BadFlags) async throws {

@@ -12,7 +12,7 @@ import Testing
 /// The skip comment is fixed when the test is listed, so it carries what can be told without
 /// changing anything (root, `ip`, iptables); the probe that really makes a namespace runs only
 /// when the test is about to run, and prints its reason on stderr when it fails.
-@Suite("The kernel dropping UDP in a network namespace")
+@Suite("The kernel dropping UDP in a network namespace", .serialized)
 struct KernelLossTests {
     @Test("n = 20 000 at full speed completes and verifies despite the kernel dropping UDP at random",
           .enabled(if: KernelLoss.canRun || KernelLoss.requiredByCI, KernelLoss.skipComment),

@@ -1,7 +1,7 @@
 import Glibc
 import Testing
 
-@Suite("No server")
+@Suite("No server", .serialized)
 struct NoServerTests {
     /// Nothing bound to the port: the kernel answers with ICMP port unreachable.
     @Test("nothing listening: status 4 within 3 s with a no-answer message")

@@ -1,7 +1,7 @@
 import Glibc
 import Testing
 
-@Suite("Plain runs over loopback")
+@Suite("Plain runs over loopback", .serialized)
 struct PlainRunTests {
     @Test("20 000 numbers at full speed: PASS with the whole result block")
     func fullSpeed() async throws {

@@ -1,7 +1,7 @@
 import Glibc
 import Testing
 
-@Suite("Resuming a session from a new process")
+@Suite("Resuming a session from a new process", .serialized)
 struct ResumeTests {
     /// Three sessions of 400 numbers, one number per 20 ms, each client SIGKILLed after about
     /// 0.5 s. Then, from new processes: `-clientID A` (n from the session) and `-clientID B -n
@@ -19,7 +19,7 @@ struct ResumeTests {
         async let third = startClientShowingID(group, port: server.port, ["-n", "400"])
         let killed = try await [first, second, third]
         if killed.contains(where: { !$0.idWasLive }) { Issue.record(Comment(rawValue: clientIDNotLive)) }
-        try await Task.sleep(for: .milliseconds(500))
+        blockingPause(milliseconds: 500)
         for client in killed {
             #expect(client.process.poll() == nil, "still streaming when killed\n\(client.process.transcript)")
             client.process.kill()
@@ -66,10 +66,10 @@ struct ResumeTests {
 
         let first = try await startClientShowingID(group, port: server.port, ["-n", "1000"])
         if !first.idWasLive { Issue.record(Comment(rawValue: clientIDNotLive)) }
-        try await Task.sleep(for: .milliseconds(300))
+        blockingPause(milliseconds: 300)
         #expect(first.process.poll() == nil, "\(first.process.transcript)")
         first.process.kill()
-        try await Task.sleep(for: .seconds(2))
+        blockingPause(milliseconds: 2000)
 
         let resume = try await runClient(group, port: server.port, ["-clientID", first.clientID], timeout: .seconds(10))
         #expect(resume.termination == .exited(3), "\(resume.transcript)")

@@ -1,7 +1,7 @@
 import Glibc
 import Testing
 
-@Suite("Signals")
+@Suite("Signals", .serialized)
 struct ShutdownTests {
     @Test("the server exits 0 within 1 s on SIGINT and SIGTERM, naming the signal and printing totals",
           arguments: [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")])
@@ -11,7 +11,7 @@ struct ShutdownTests {
         let server = try await startServer(group, ["-interval", "20ms"])
         // A session in the middle of its stream when the signal comes.
         let client = try spawnClient(group, port: server.port, ["-n", "1000"])
-        try await Task.sleep(for: .milliseconds(300))
+        blockingPause(milliseconds: 300)
         #expect(client.poll() == nil, "\(client.transcript)")
 
         let signalled = ContinuousClock.now
@@ -37,7 +37,7 @@ struct ShutdownTests {
         let server = try await startServer(group, ["-interval", "5ms"])
 
         let client = try spawnClient(group, port: server.port, ["-n", "300"])
-        try await Task.sleep(for: .milliseconds(400))
+        blockingPause(milliseconds: 400)
         #expect(client.poll() == nil, "still streaming\n\(client.transcript)")
         client.send(SIGINT)
         let run = await finish(client, timeout: .seconds(5))

@@ -1,7 +1,7 @@
 import Glibc
 import Testing
 
-@Suite("The loss simulator over real sockets")
+@Suite("The loss simulator over real sockets", .serialized)
 struct SimulatorTests {
     static let impairments = ["-dropRate", "0.2", "-duplicateRate", "0.05", "-reorderRate", "0.05",
                               "-corruptRate", "0.02", "-delay", "2ms", "-jitter", "1ms"]

@@ -147,7 +147,7 @@ final class ChildProcess: Sendable {
         while true {
             if let line = outputLines.first(where: predicate) { return line }
             if state.withLock({ $0.stdoutClosed }) || ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(5))
+            blockingPause(milliseconds: 5)
         }
     }
 
@@ -185,12 +185,12 @@ final class ChildProcess: Sendable {
         let deadline = ContinuousClock.now + timeout
         while poll() == nil {
             if ContinuousClock.now >= deadline { return nil }
-            try? await Task.sleep(for: .milliseconds(5))
+            blockingPause(milliseconds: 5)
         }
         // The pipes close when the child's last descriptor goes; give the readers a moment.
         let drainDeadline = ContinuousClock.now + .seconds(2)
         while !isDrained && ContinuousClock.now < drainDeadline {
-            try? await Task.sleep(for: .milliseconds(2))
+            blockingPause(milliseconds: 2)
         }
         return poll()
     }
@@ -200,7 +200,7 @@ final class ChildProcess: Sendable {
     func kill() {
         guard poll() == nil else { return }
         send(SIGKILL)
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(20)
         while poll() == nil && ContinuousClock.now < deadline { usleep(1_000) }
     }
 
@@ -256,4 +256,11 @@ func runCommand(_ executable: String, _ arguments: [String], timeout: Duration =
     let drainDeadline = ContinuousClock.now + .seconds(1)
     while ContinuousClock.now < drainDeadline && !child.isDrained { usleep(1_000) }
     return (child.poll(), child.standardOutput + child.standardError)
+}
+
+/// Waits on this thread rather than suspending: a suspended test resumes only when the test
+/// runner's few shared threads are free, and CPU-heavy tests running beside it (the simulation,
+/// the fuzz replays) would stretch every timeout measured here.
+func blockingPause(milliseconds: UInt32) {
+    usleep(milliseconds * 1_000)
 }

@@ -28,21 +28,21 @@ func startServer(_ group: ChildGroup, _ arguments: [String], launcher: Launcher 
         let port = try freeUDPPort()
         let (executable, argv) = launcher.command(try Executables.server, ["-port", "\(port)"] + arguments)
         let server = try group.spawn(executable, argv)
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(20)
         while ContinuousClock.now < deadline {
             if udpPortIsBound(port, inNamespaceOf: server.pid)
                 || server.outputLines.contains(where: { $0.hasPrefix("numbers-server: listening on") }) {
                 return RunningServer(process: server, port: port)
             }
             if server.poll() != nil { break }
-            try await Task.sleep(for: .milliseconds(5))
+            blockingPause(milliseconds: 5)
         }
         server.kill()
         _ = await server.waitForExit(timeout: .seconds(1))
         lastTranscript = server.transcript
         guard server.standardError.contains("in use") else { break }
     }
-    throw SpawnError(description: "numbers-server did not start listening within 5 s:\n\(lastTranscript)")
+    throw SpawnError(description: "numbers-server did not start listening within 20 s:\n\(lastTranscript)")
 }
 
 /// A finished (or timed-out and killed) client run.

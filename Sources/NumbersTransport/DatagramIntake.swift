@@ -1,0 +1,25 @@
+import NumbersProtocol
+
+/// The receive half of either side's loop: drains the socket with recvmmsg, 64 datagrams a
+/// call, and hands each acceptable datagram to the engine unless this side is offline.
+final class DatagramIntake {
+    private let socket: UDPSocket
+    private let batch = ReceiveBatch()
+    /// Truncated or larger than `Limits.maxDatagramSize`: dropped before any decoding.
+    private(set) var oversizeDropped: UInt64 = 0
+
+    init(socket: UDPSocket) { self.socket = socket }
+
+    /// Reads everything waiting; `deliver` gets the bytes (valid only during the call) and source.
+    func drain(now: Instant, sender: ImpairedSender, deliver: (UnsafeRawBufferPointer, PeerAddress) -> Void) throws(SocketError) {
+        var received = 0
+        repeat {
+            received = try socket.receive(into: batch)
+            for i in 0..<received {
+                guard batch.isAcceptable(at: i) else { oversizeDropped += 1; continue }
+                if sender.ignoresInbound(now: now) { continue }
+                deliver(batch.bytes(at: i), batch.source(at: i))
+            }
+        } while received == batch.capacity
+    }
+}
