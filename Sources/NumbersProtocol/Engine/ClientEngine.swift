@@ -130,11 +130,16 @@ public struct ClientEngine {
 
         let highestBefore = window.highest
         var stored: UInt32 = 0
-        for (k, value) in m.numbers.enumerated() {
-            switch window.store(value, at: m.index + UInt32(k)) {
-            case .stored: stored += 1
-            case .duplicate: counters.duplicateNumbers += 1
-            case .outsideWindow: counters.outsideWindow += 1
+        if window.canFoldDirectly(at: m.index) {
+            // In order with nothing buffered: fold straight from the datagram, no buffer writes.
+            stored = window.foldInOrder(bigEndianNumbers: m.numbers.wireBytes)
+        } else {
+            for (k, value) in m.numbers.enumerated() {
+                switch window.store(value, at: m.index + UInt32(k)) {
+                case .stored: stored += 1
+                case .duplicate: counters.duplicateNumbers += 1
+                case .outsideWindow: counters.outsideWindow += 1
+                }
             }
         }
         counters.numbersReceived += UInt64(m.numbers.count)

@@ -50,6 +50,26 @@ struct ReceiveWindow {
         return .stored
     }
 
+    /// Whether a datagram starting at `index` can skip the buffer: it continues the in-order
+    /// prefix and nothing is buffered beyond it (the common case without loss).
+    func canFoldDirectly(at index: UInt32) -> Bool {
+        index == cumulative && buffered == 0
+    }
+
+    /// Folds numbers that start exactly at `cumulative` straight into the checksum; returns how
+    /// many. Slots stay empty, which is what they must be below `cumulative`.
+    mutating func foldInOrder(bigEndianNumbers bytes: UnsafeRawBufferPointer) -> UInt32 {
+        precondition(buffered == 0 && bytes.count % 4 == 0)
+        let count = UInt32(bytes.count / 4)
+        checksum.add(bigEndianNumbers: bytes)
+        // A slot reused for a later index must not inherit an old request mark.
+        var i = cumulative
+        while i != cumulative &+ count { requestedBy[Int(i & mask)] = 0; i &+= 1 }
+        cumulative += count
+        if cumulative > highest { highest = cumulative }
+        return count
+    }
+
     /// Folds every contiguous number at the front into the checksum.
     mutating func advance() {
         while buffered > 0 && isPresent(cumulative) {

@@ -122,6 +122,8 @@ public struct DataMessage {
 public struct WireNumbers: RandomAccessCollection {
     @usableFromInline let bytes: UnsafeRawBufferPointer
     public init(wireBytes: UnsafeRawBufferPointer) { bytes = wireBytes }
+    /// The numbers as they are on the wire: 4 big-endian bytes each.
+    public var wireBytes: UnsafeRawBufferPointer { bytes }
     public var startIndex: Int { 0 }
     public var endIndex: Int { bytes.count / 4 }
     @inlinable public subscript(i: Int) -> UInt32 {
