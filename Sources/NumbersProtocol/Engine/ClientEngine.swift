@@ -286,22 +286,28 @@ public struct ClientEngine {
     }
 
     /// How long silence may last before the client asks again: a few round trips plus a few
-    /// arrival gaps (so a slow -interval is not mistaken for loss), doubled per attempt after the
-    /// second, capped,
+    /// arrival gaps (so a slow -interval is not mistaken for loss), doubled per unanswered attempt,
+    /// capped,
     /// with ±20% jitter so many clients do not probe in step.
     private mutating func probeTimeout() -> Nanoseconds {
         var base: Nanoseconds
         let gap = pace.value ?? .zero
+        // Attempts that keep the base before doubling starts: under heavy loss a probe and its
+        // answer are often both lost, which is not yet a sign of an outage. Only once the round
+        // trip and the pace are known is the base short enough for that to matter.
+        var patience: UInt32 = 0
         switch (roundTrip.value, pace.value) {
-        case (let rtt?, _?): base = max(config.minProbeTimeout, rtt * 3 + gap * 4)
-        // The server's pace is unknown until two DATA datagrams arrive back to back: do not
-        // mistake a slow -interval for loss before then.
-        case (let rtt?, nil): base = max(config.initialTimeout, rtt * 3)
-        default: base = config.initialTimeout
+        case (let rtt?, _?):
+            base = max(config.minProbeTimeout, rtt * 3 + gap * 4)
+            patience = 2
+        // The server's pace is unknown until two DATA datagrams arrive back to back: wait long
+        // enough that a slow -interval (the default is 1 s) is not mistaken for loss.
+        case (let rtt?, nil):
+            base = max(config.initialTimeout * 4, rtt * 3)
+        default:
+            base = config.initialTimeout
         }
-        // The first two unanswered attempts keep the base: under heavy loss a probe and its answer
-        // are often both lost, and that is not yet a sign of an outage.
-        let doublings = UInt64(min(backoff > 2 ? backoff - 2 : 0, 16))
+        let doublings = UInt64(min(backoff > patience ? backoff - patience : 0, 16))
         base = min(base * (1 << doublings), max(config.maxBackoff, gap * 3))
         let jitter = 0.8 + 0.4 * random.nextUnitDouble()
         return Nanoseconds(UInt64(Double(base.value) * jitter))
