@@ -14,6 +14,18 @@ public struct Scenario: Sendable, CustomStringConvertible {
         public var restartsAt: Instant?
         /// The restarted process comes from a new source port.
         public var restartMovesAddress: Bool
+
+        public init(count: UInt32, startAt: Instant, impairment: ImpairmentConfig, diesAt: Instant? = nil,
+                    restartsAt: Instant? = nil, restartMovesAddress: Bool = false) {
+            self.count = count; self.startAt = startAt; self.impairment = impairment; self.diesAt = diesAt
+            self.restartsAt = restartsAt; self.restartMovesAddress = restartMovesAddress
+        }
+    }
+
+    public init(seed: UInt64, server: ServerConfig, serverImpairment: ImpairmentConfig, clients: [ClientPlan],
+                clientGiveUpAfter: Nanoseconds, limit: Instant) {
+        self.seed = seed; self.server = server; self.serverImpairment = serverImpairment; self.clients = clients
+        self.clientGiveUpAfter = clientGiveUpAfter; self.limit = limit
     }
 
     public var seed: UInt64

@@ -303,12 +303,13 @@ public struct ClientEngine {
         // The server's pace is unknown until two DATA datagrams arrive back to back: wait long
         // enough that a slow -interval (the default is 1 s) is not mistaken for loss.
         case (let rtt?, nil):
-            base = max(config.initialTimeout * 4, rtt * 3)
+            base = max(config.initialTimeout * 6, rtt * 3)
         default:
             base = config.initialTimeout
         }
         let doublings = UInt64(min(backoff > patience ? backoff - patience : 0, 16))
-        base = min(base * (1 << doublings), max(config.maxBackoff, gap * 3))
+        // Backoff stops growing at maxBackoff (or three arrival gaps), but never cuts the base.
+        base = min(base * (1 << doublings), max(config.maxBackoff, gap * 3, base))
         let jitter = 0.8 + 0.4 * random.nextUnitDouble()
         return Nanoseconds(UInt64(Double(base.value) * jitter))
     }
