@@ -68,7 +68,9 @@ public struct Scenario: Sendable, CustomStringConvertible {
         // sometimes for longer than the clients' patience, and longer than the session TTL.
         var giveUp = Nanoseconds.seconds(60 as UInt64)
         if chance(0.15) {
-            serverImpairment.failEvery = UInt64(pick([500, 2_000, 5_000]))
+            // Rare enough that the server is mostly up: at full speed it sends thousands of
+            // datagrams a second, and each failure starts a whole offline period.
+            serverImpairment.failEvery = UInt64(pick([2_000, 5_000, 20_000]))
             serverImpairment.goOfflineFor = pick([.milliseconds(500), .seconds(3 as UInt64), .seconds(12 as UInt64), .seconds(70 as UInt64)])
             if serverImpairment.goOfflineFor > .seconds(60 as UInt64) { giveUp = .seconds(20 as UInt64) }
         }

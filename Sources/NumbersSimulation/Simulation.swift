@@ -13,6 +13,7 @@ public struct Simulation {
     public let scenario: Scenario
     private(set) var now: Instant = .zero
     private var server: ServerEngine<InMemorySessionStore>
+    private let serverKey: SipHashKey
     private var serverImpairment: Impairment
     private var clients: [SimulatedClient?]
     private var clientIDs: [ClientID]
@@ -40,8 +41,8 @@ public struct Simulation {
     public init(_ scenario: Scenario) {
         self.scenario = scenario
         rng = SplitMix64(seed: scenario.seed)
-        server = ServerEngine(config: scenario.server, store: InMemorySessionStore(),
-                              key: SipHashKey(k0: scenario.seed, k1: ~scenario.seed), seedSource: rng.next())
+        serverKey = SipHashKey(k0: scenario.seed, k1: ~scenario.seed)
+        server = ServerEngine(config: scenario.server, store: InMemorySessionStore(), key: serverKey, seedSource: rng.next())
         serverImpairment = Impairment(scenario.serverImpairment)
         clients = Array(repeating: nil, count: scenario.clients.count)
         clientIDs = scenario.clients.map { _ in ClientID(high: 0, low: 0) }
@@ -163,11 +164,9 @@ public struct Simulation {
             if d.to == Simulation.serverAddress {
                 if serverImpairment.isOffline(at: now) { serverImpairment.noteInboundIgnored(); continue }
                 bytesFrom[d.from, default: 0] += d.bytes.count
-                if let i = clients.firstIndex(where: { $0?.address == d.from && $0?.alive == true }) {
-                    // Only a datagram the server will accept as its client's counts as hearing from it.
-                    if case .success(let m) = d.bytes.withUnsafeBytes({ Decoder.decode($0) }), messageClientID(m) == clientIDs[i] {
-                        lastHeardFrom[clientIDs[i]] = now
-                    }
+                if let i = clients.firstIndex(where: { $0?.address == d.from && $0?.alive == true }),
+                   isAcceptedAsClient(d, id: clientIDs[i]) {
+                    lastHeardFrom[clientIDs[i]] = now
                 }
                 d.bytes.withUnsafeBytes { server.handle($0, from: d.from, now: now) }
                 while let event = server.pollEvent() { observe(event) }
@@ -181,11 +180,23 @@ public struct Simulation {
         }
     }
 
-    private func messageClientID(_ m: Message) -> ClientID? {
-        switch m {
-        case .open(let o): return o.clientID
-        case .ack(let a): return a.clientID
-        default: return nil
+    /// Whether the server must count `d` as hearing from its client, derived independently of the
+    /// engine: an OPEN or ACK for the session, from its proven address or with a valid token, from
+    /// its current process (an ACK's tag), not from a process it has replaced (an OPEN's tag).
+    private func isAcceptedAsClient(_ d: WireDatagram, id: ClientID) -> Bool {
+        guard let s = server.store.session(id) else { return false }
+        let validator = AddressValidator(key: serverKey, period: scenario.server.tokenPeriod)
+        return d.bytes.withUnsafeBytes { raw -> Bool in
+            switch Decoder.decode(raw) {
+            case .success(.open(let o)) where o.clientID == id:
+                let proven = d.from == s.address || validator.isValid(o.token, for: d.from, clientID: id, now: now)
+                return proven && !(s.hasRetiredTag && o.tag == s.retiredTag) && (o.count == 0 || o.count == s.total)
+            case .success(.ack(let a)) where a.clientID == id:
+                let proven = d.from == s.address || validator.isValid(a.token, for: d.from, clientID: id, now: now)
+                return proven && a.tag == s.tag
+            default:
+                return false
+            }
         }
     }
 

@@ -117,9 +117,12 @@ public struct ClientEngine {
             return
         }
         guard accept(total: m.total) else { counters.invalidDropped += 1; return }
-        // The pace is measured only between back-to-back in-order datagrams, so that stalls and
-        // losses never inflate it (which would slow the probes, which would inflate it further).
-        if let last = lastDataAt, m.index == lastDataEnd, m.index == window.highest {
+        // The pace is measured only between back-to-back in-order datagrams of an undisturbed
+        // stream: no probe since the last one and nothing missing. A datagram that ends a stall
+        // (a retransmission, or new data after a probe) would inflate it, which would slow the
+        // probes, which would inflate it further.
+        let undisturbed = backoff == 0 && window.missing == 0
+        if undisturbed, let last = lastDataAt, m.index == lastDataEnd, m.index == window.highest {
             pace.add(min(now - last, .seconds(10 as UInt64)))
         }
         lastDataAt = now
