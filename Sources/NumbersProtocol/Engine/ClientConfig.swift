@@ -23,6 +23,9 @@ public struct ClientConfig: Sendable, Equatable {
     public var giveUpAfter: Nanoseconds = .seconds(60 as UInt64)
     /// How long an acknowledgement may wait for more data before it is sent.
     public var ackDelay: Nanoseconds = .milliseconds(2)
+    /// On a paced stream the acknowledgement waits up to four arrival gaps, but never longer
+    /// than this (the server forgets a session after 30 s of silence by default).
+    public var maxAckDelay: Nanoseconds = .seconds(4 as UInt64)
     /// The tag for this process; random by default so a restarted process is told apart.
     public var tag: UInt32
 

@@ -153,7 +153,13 @@ public struct ClientEngine {
         if stored > 0 && m.index < highestBefore && window.missing > 0 { ackOwed = true }
         numbersSinceAck += stored
         if numbersSinceAck >= max(window.capacity / 4, 1) { ackOwed = true }
-        if !ackOwed && ackAt == .never { ackAt = now + config.ackDelay }
+        // A paced stream is acknowledged every few datagrams rather than after each one: at the
+        // station's 1 s pace that is one ACK every 4 s instead of every second, well inside any
+        // session TTL, which halves what a server with many clients must receive.
+        if !ackOwed && ackAt == .never {
+            let paced = min((pace.value ?? .zero) * 4, config.maxAckDelay)
+            ackAt = now + max(config.ackDelay, paced)
+        }
         checkCompletion(now: now)
     }
 
