@@ -5,13 +5,20 @@
 /// signals it has drained its queue, so dropping loses nothing.
 public struct PendingRanges: Sendable {
     private var storage: [IndexRange] = []
-    /// Ranges before `head` have been sent; popping from the front is O(1).
-    private var head = 0
-    public let capacity: Int
+    /// Ranges before `head` have been sent; popping from the front is O(1). Both counters are
+    /// 32-bit (the queue holds at most a few hundred ranges) to keep a session record small.
+    private var headIndex: Int32 = 0
+    private let limit: Int32
 
     public init(capacity: Int = Limits.maxPendingRanges) {
-        precondition(capacity >= 1)
-        self.capacity = capacity
+        precondition(capacity >= 1 && capacity <= Int(Int32.max))
+        limit = Int32(capacity)
+    }
+
+    public var capacity: Int { Int(limit) }
+    private var head: Int {
+        get { Int(headIndex) }
+        set { headIndex = Int32(newValue) }
     }
 
     public var count: Int { storage.count - head }

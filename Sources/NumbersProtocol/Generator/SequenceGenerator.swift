@@ -18,8 +18,9 @@ public struct SequenceGenerator: Hashable, Sendable {
 /// The checksum of a whole sequence, as the TRAILER carries it: CRC-32C over the numbers as
 /// big-endian uint32s, and their 64-bit sum. Fed strictly in index order.
 public struct SequenceChecksum: Hashable, Sendable {
-    public private(set) var crc = CRC32C()
+    // The 8-byte field first, so the value packs into 16 bytes.
     public private(set) var sum: UInt64 = 0
+    public private(set) var crc = CRC32C()
     public private(set) var count: UInt32 = 0
 
     public init() {}
