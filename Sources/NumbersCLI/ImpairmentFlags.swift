@@ -58,15 +58,6 @@ public struct ImpairmentFlags {
     }
 }
 
-extension String {
-    fileprivate func trimmingCharacters(in set: Character) -> Substring {
-        var s = Substring(self)
-        while s.first == set { s.removeFirst() }
-        while s.last == set { s.removeLast() }
-        return s
-    }
-}
-
 extension Substring {
     fileprivate func trimmingCharacters(in set: Character) -> Substring {
         var s = self
