@@ -145,10 +145,10 @@ struct ClientHarness {
         case .challenge:
             let b = input.u8()
             let token = b & 1 != 0 ? input.u64() : UInt64(b >> 1)
-            datagram = encoded { Encoder.encode(ChallengeMessage(tag: tag, token: token), into: $0) }
+            datagram = encoded { WireEncoder.encode(ChallengeMessage(tag: tag, token: token), into: $0) }
         case .reject:
             let b = input.u8()
-            datagram = encoded { Encoder.encode(RejectMessage(tag: tag, reason: RejectReason(rawValue: 1 + b % 4)!), into: $0) }
+            datagram = encoded { WireEncoder.encode(RejectMessage(tag: tag, reason: RejectReason(rawValue: 1 + b % 4)!), into: $0) }
             if b & 0x80 != 0 { datagram![6] = b & 0x7F; fixChecksum(&datagram!) }   // any reason byte
         case .raw:
             let length = Int(input.u16()) % (Limits.maxDatagramSize + 1)
@@ -156,10 +156,10 @@ struct ClientHarness {
         case .oddTotal:
             let t = max(input.u32(), 1)
             if input.u8() & 1 != 0 {
-                datagram = encoded { Encoder.encode(TrailerMessage(tag: tag, echo: lastAckSeq, total: t, sequenceCRC: 0, sum: 0), into: $0) }
+                datagram = encoded { WireEncoder.encode(TrailerMessage(tag: tag, echo: lastAckSeq, total: t, sequenceCRC: 0, sum: 0), into: $0) }
             } else {
                 let g = truth
-                datagram = encoded { Encoder.encodeData(tag: tag, echo: lastAckSeq, total: t, index: 0, count: 1, into: $0) { g.number(at: UInt32($0)) } }
+                datagram = encoded { WireEncoder.encodeData(tag: tag, echo: lastAckSeq, total: t, index: 0, count: 1, into: $0) { g.number(at: UInt32($0)) } }
             }
         case .serve:
             datagram = serve(&input, tag: tag)
@@ -196,7 +196,7 @@ struct ClientHarness {
         let constant = UInt32(v >> 2), constantMode = v & 3 == 3
         serverCursor = max(serverCursor, index + UInt32(count))
         return encoded {
-            Encoder.encodeData(tag: tag, echo: echo, total: total, index: index, count: count, into: $0) { k in
+            WireEncoder.encodeData(tag: tag, echo: echo, total: total, index: index, count: count, into: $0) { k in
                 if constantMode { return constant }
                 let x = g.number(at: index + UInt32(k))
                 if let flip, flip.0 == k { return x ^ flip.1 }
@@ -229,7 +229,7 @@ struct ClientHarness {
             crc = input.u32(); sum = min(input.u64(), UInt64(total) * UInt64(UInt32.max))
         }
         let echo = echo(&input)
-        return encoded { Encoder.encode(TrailerMessage(tag: tag, echo: echo, total: total, sequenceCRC: crc, sum: sum), into: $0) }
+        return encoded { WireEncoder.encode(TrailerMessage(tag: tag, echo: echo, total: total, sequenceCRC: crc, sum: sum), into: $0) }
     }
 
     mutating func trueSequenceChecksum() -> SequenceChecksum? {
@@ -246,12 +246,12 @@ struct ClientHarness {
             start = r.start; end = min(UInt64(r.end), UInt64(r.start) + UInt64(batch), UInt64(total))
         } else if serverCursor >= total {
             let c = trueSequenceChecksum() ?? SequenceChecksum()
-            return encoded { Encoder.encode(TrailerMessage(tag: tag, echo: lastAckSeq, total: total, sequenceCRC: c.crcValue, sum: c.sum), into: $0) }
+            return encoded { WireEncoder.encode(TrailerMessage(tag: tag, echo: lastAckSeq, total: total, sequenceCRC: c.crcValue, sum: c.sum), into: $0) }
         }
         let g = truth, first = start
         serverCursor = max(serverCursor, UInt32(end))
         return encoded {
-            Encoder.encodeData(tag: tag, echo: lastAckSeq, total: total, index: first, count: Int(UInt64(end) - UInt64(first)), into: $0) {
+            WireEncoder.encodeData(tag: tag, echo: lastAckSeq, total: total, index: first, count: Int(UInt64(end) - UInt64(first)), into: $0) {
                 g.number(at: first + UInt32($0))
             }
         }
@@ -264,7 +264,7 @@ struct ClientHarness {
         let dataBefore = client.counters.dataReceived, trailersBefore = client.counters.trailersReceived
         d.withUnsafeBytes { raw in
             client.handle(raw, from: source, now: now)
-            let decoded = Decoder.decode(raw)
+            let decoded = WireDecoder.decode(raw)
             if client.counters.dataReceived != dataBefore {
                 guard case .success(.data(let m)) = decoded else { violated("counted a DATA that was not one") }
                 invariant(source == ClientProgram.server && m.tag == ClientProgram.tag, "accepted a DATA from \(source) with tag \(m.tag)")
@@ -293,7 +293,7 @@ struct ClientHarness {
             invariant(polls <= 10_000, "poll never goes idle")
             invariant(length > 0 && length <= Limits.maxDatagramSize, "datagram of \(length) bytes")
             if case .failed = finalStatus { violated("sent a datagram after failing (\(client.status))") }
-            switch Decoder.decode(UnsafeRawBufferPointer(rebasing: buffer[0..<length])) {
+            switch WireDecoder.decode(UnsafeRawBufferPointer(rebasing: buffer[0..<length])) {
             case .failure(let e):
                 violated("the client sent a datagram that does not decode: \(e)")
             case .success(.open(let m)):

@@ -16,18 +16,18 @@ extension FuzzTargets {
     }
 
     static func checkRoundTrip(_ bytes: UnsafeRawBufferPointer) {
-        switch Decoder.decode(bytes) {
+        switch WireDecoder.decode(bytes) {
         case .failure(let error):
             // Size is checked first: anything of a plausible size got further than that.
-            if bytes.count >= Decoder.minimumSize && bytes.count <= Limits.maxDatagramSize {
+            if bytes.count >= WireDecoder.minimumSize && bytes.count <= Limits.maxDatagramSize {
                 invariant(error != .badSize, "a datagram of \(bytes.count) bytes was rejected for its size")
             }
         case .success(let message):
-            invariant(bytes.count >= Decoder.minimumSize && bytes.count <= Limits.maxDatagramSize,
+            invariant(bytes.count >= WireDecoder.minimumSize && bytes.count <= Limits.maxDatagramSize,
                          "decoded a datagram of impossible size \(bytes.count)")
             checkFields(message, size: bytes.count)
             var buffer = [UInt8](repeating: 0, count: Limits.maxDatagramSize)
-            let length = buffer.withUnsafeMutableBytes { Encoder.encode(message, into: $0) }
+            let length = buffer.withUnsafeMutableBytes { WireEncoder.encode(message, into: $0) }
             invariant(length == bytes.count, "re-encoded \(length) bytes from \(bytes.count): \(describe(message))")
             for i in 0..<length where buffer[i] != bytes[i] {
                 violated("re-encoding differs at byte \(i) of \(length): \(describe(message))")

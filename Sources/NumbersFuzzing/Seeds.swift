@@ -20,31 +20,31 @@ public enum FuzzSeeds {
         ranges.withUnsafeBufferPointer { r in
             let m = AckMessage(flags: flags, tag: 7, clientID: id, token: 0x1234_5678_9ABC_DEF0, ackSeq: 9,
                                cumulative: cumulative, highest: highest, ranges: AckRanges(r))
-            return encoded { Encoder.encode(m, into: $0) }
+            return encoded { WireEncoder.encode(m, into: $0) }
         }
     }
 
     static func decodeSeeds() -> [(name: String, bytes: [UInt8])] {
         var out: [(String, [UInt8])] = []
-        out.append(("open-new", encoded { Encoder.encode(OpenMessage(tag: 7, clientID: id, count: 1_000, resumeFrom: 0, window: 65_536, token: 0, ackSeq: 1), into: $0) }))
-        out.append(("open-token", encoded { Encoder.encode(OpenMessage(tag: 7, clientID: id, count: 1_000, resumeFrom: 0, window: Limits.minWindow, token: 0xFEDC_BA98_7654_3210, ackSeq: 1), into: $0) }))
-        out.append(("open-resume", encoded { Encoder.encode(OpenMessage(tag: 8, clientID: id, count: 0, resumeFrom: 500, window: Limits.maxWindow, token: 1, ackSeq: 40), into: $0) }))
+        out.append(("open-new", encoded { WireEncoder.encode(OpenMessage(tag: 7, clientID: id, count: 1_000, resumeFrom: 0, window: 65_536, token: 0, ackSeq: 1), into: $0) }))
+        out.append(("open-token", encoded { WireEncoder.encode(OpenMessage(tag: 7, clientID: id, count: 1_000, resumeFrom: 0, window: Limits.minWindow, token: 0xFEDC_BA98_7654_3210, ackSeq: 1), into: $0) }))
+        out.append(("open-resume", encoded { WireEncoder.encode(OpenMessage(tag: 8, clientID: id, count: 0, resumeFrom: 500, window: Limits.maxWindow, token: 1, ackSeq: 40), into: $0) }))
         out.append(("ack-plain", ack([], cumulative: 100, highest: 120, ranges: [])))
         out.append(("ack-ranges", ack([], cumulative: 100, highest: 200, ranges: [IndexRange(100, 110), IndexRange(120, 121), IndexRange(150, 200)])))
         out.append(("ack-probe", ack(.probe, cumulative: 50, highest: 60, ranges: [IndexRange(55, 60)])))
         out.append(("ack-done", ack(.done, cumulative: 1_000, highest: 1_000, ranges: [])))
         let many = (0..<UInt32(Limits.maxAckRanges)).map { IndexRange(10 + 3 * $0, 11 + 3 * $0) }
         out.append(("ack-max-ranges", ack([], cumulative: 10, highest: 10 + 3 * UInt32(Limits.maxAckRanges), ranges: many)))
-        out.append(("challenge", encoded { Encoder.encode(ChallengeMessage(tag: 7, token: 0x0BAD_CAFE_F00D_D00D), into: $0) }))
+        out.append(("challenge", encoded { WireEncoder.encode(ChallengeMessage(tag: 7, token: 0x0BAD_CAFE_F00D_D00D), into: $0) }))
         let g = SequenceGenerator(seed: 42)
-        out.append(("data-one", encoded { Encoder.encodeData(tag: 7, echo: 3, total: 1, index: 0, count: 1, into: $0) { g.number(at: UInt32($0)) } }))
-        out.append(("data-full", encoded { Encoder.encodeData(tag: 7, echo: 3, total: 1_000, index: 100, count: Limits.maxNumbersPerDatagram, into: $0) { g.number(at: 100 + UInt32($0)) } }))
-        out.append(("data-last", encoded { Encoder.encodeData(tag: 7, echo: 3, total: .max, index: .max - 2, count: 2, into: $0) { _ in .max } }))
+        out.append(("data-one", encoded { WireEncoder.encodeData(tag: 7, echo: 3, total: 1, index: 0, count: 1, into: $0) { g.number(at: UInt32($0)) } }))
+        out.append(("data-full", encoded { WireEncoder.encodeData(tag: 7, echo: 3, total: 1_000, index: 100, count: Limits.maxNumbersPerDatagram, into: $0) { g.number(at: 100 + UInt32($0)) } }))
+        out.append(("data-last", encoded { WireEncoder.encodeData(tag: 7, echo: 3, total: .max, index: .max - 2, count: 2, into: $0) { _ in .max } }))
         let c = SequenceChecksum.of(g, count: 1_000)
-        out.append(("trailer", encoded { Encoder.encode(TrailerMessage(tag: 7, echo: 4, total: 1_000, sequenceCRC: c.crcValue, sum: c.sum), into: $0) }))
-        out.append(("trailer-max", encoded { Encoder.encode(TrailerMessage(tag: 7, echo: 4, total: .max, sequenceCRC: .max, sum: UInt64(UInt32.max) * UInt64(UInt32.max)), into: $0) }))
+        out.append(("trailer", encoded { WireEncoder.encode(TrailerMessage(tag: 7, echo: 4, total: 1_000, sequenceCRC: c.crcValue, sum: c.sum), into: $0) }))
+        out.append(("trailer-max", encoded { WireEncoder.encode(TrailerMessage(tag: 7, echo: 4, total: .max, sequenceCRC: .max, sum: UInt64(UInt32.max) * UInt64(UInt32.max)), into: $0) }))
         for reason in RejectReason.allCases {
-            out.append(("reject-\(reason.rawValue)", encoded { Encoder.encode(RejectMessage(tag: 7, reason: reason), into: $0) }))
+            out.append(("reject-\(reason.rawValue)", encoded { WireEncoder.encode(RejectMessage(tag: 7, reason: reason), into: $0) }))
         }
         return out
     }

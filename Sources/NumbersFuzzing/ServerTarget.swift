@@ -181,7 +181,7 @@ struct ServerHarness {
         d.withUnsafeBytes { raw in
             // The model of address validation: presenting a token the server minted for this
             // address and client within the last period or two proves the address.
-            switch Decoder.decode(raw) {
+            switch WireDecoder.decode(raw) {
             case .success(.open(let m)): prove(m.token, source, m.clientID)
             case .success(.ack(let m)): prove(m.token, source, m.clientID)
             default: break
@@ -267,7 +267,7 @@ struct ServerHarness {
         let seq = ackSeq(&input, client: c)
         let m = OpenMessage(tag: tag, clientID: ServerProgram.clientIDs[c], count: count, resumeFrom: resumeFrom,
                             window: window, token: token, ackSeq: seq)
-        return encoded { Encoder.encode(m, into: $0) }
+        return encoded { WireEncoder.encode(m, into: $0) }
     }
 
     mutating func ack(_ input: inout FuzzInput, source: PeerAddress) -> [UInt8] {
@@ -327,7 +327,7 @@ struct ServerHarness {
         ranges.withUnsafeBufferPointer { r in
             let m = AckMessage(flags: flags, tag: tag, clientID: ServerProgram.clientIDs[client], token: token,
                                ackSeq: ackSeq, cumulative: cumulative, highest: highest, ranges: AckRanges(r))
-            return encoded { Encoder.encode(m, into: $0) }
+            return encoded { WireEncoder.encode(m, into: $0) }
         }
     }
 
@@ -356,7 +356,7 @@ struct ServerHarness {
             invariant(out <= into, "amplification: sent \(out) bytes to \(dest), which never proved its address and sent \(into)")
         }
         let datagram = UnsafeRawBufferPointer(rebasing: buffer[0..<t.length])
-        switch Decoder.decode(datagram) {
+        switch WireDecoder.decode(datagram) {
         case .failure(let e):
             violated("the server sent a datagram that does not decode: \(e)")
         case .success(.open), .success(.ack):

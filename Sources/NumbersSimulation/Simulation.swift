@@ -187,7 +187,7 @@ public struct Simulation {
         guard let s = server.store.session(id) else { return false }
         let validator = AddressValidator(key: serverKey, period: scenario.server.tokenPeriod)
         return d.bytes.withUnsafeBytes { raw -> Bool in
-            switch Decoder.decode(raw) {
+            switch WireDecoder.decode(raw) {
             case .success(.open(let o)) where o.clientID == id:
                 let proven = d.from == s.address || validator.isValid(o.token, for: d.from, clientID: id, now: now)
                 return proven && !(s.hasRetiredTag && o.tag == s.retiredTag) && (o.count == 0 || o.count == s.total)
@@ -236,7 +236,7 @@ public struct Simulation {
             }
         }
         let decoded = buffer.withUnsafeBytes { raw -> (UInt32, UInt32, UInt32)? in
-            guard case .success(.data(let m)) = Decoder.decode(UnsafeRawBufferPointer(rebasing: raw[0..<length])) else { return nil }
+            guard case .success(.data(let m)) = WireDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[0..<length])) else { return nil }
             return (m.tag, m.index, UInt32(m.numbers.count))
         }
         if let (tag, index, count) = decoded {

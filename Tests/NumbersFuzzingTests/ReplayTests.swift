@@ -73,7 +73,7 @@ enum FuzzFiles {
     @Test("every decode seed decodes") func decodeSeedsDecode() {
         for seed in FuzzSeeds.seeds(for: "decode") {
             let ok = seed.bytes.withUnsafeBytes { raw -> Bool in
-                if case .success = NumbersProtocol.Decoder.decode(raw) { return true } else { return false }
+                if case .success = NumbersProtocol.WireDecoder.decode(raw) { return true } else { return false }
             }
             #expect(ok, "\(seed.name)")
         }

@@ -77,7 +77,7 @@ enum Decoded: Equatable {
 
 func decode(_ bytes: [UInt8]) -> Result<Decoded, DecodeError> {
     bytes.withUnsafeBytes { raw in
-        Decoder.decode(raw).map { message -> Decoded in
+        WireDecoder.decode(raw).map { message -> Decoded in
             switch message {
             case .open(let m): return .open(m)
             case .ack(let m):
@@ -108,23 +108,23 @@ private func encodeWith(_ body: (UnsafeMutableRawBufferPointer) -> Int) -> [UInt
     return Array(buffer[0..<n])
 }
 
-func encoded(_ m: OpenMessage) -> [UInt8] { encodeWith { Encoder.encode(m, into: $0) } }
-func encoded(_ m: ChallengeMessage) -> [UInt8] { encodeWith { Encoder.encode(m, into: $0) } }
-func encoded(_ m: TrailerMessage) -> [UInt8] { encodeWith { Encoder.encode(m, into: $0) } }
-func encoded(_ m: RejectMessage) -> [UInt8] { encodeWith { Encoder.encode(m, into: $0) } }
+func encoded(_ m: OpenMessage) -> [UInt8] { encodeWith { WireEncoder.encode(m, into: $0) } }
+func encoded(_ m: ChallengeMessage) -> [UInt8] { encodeWith { WireEncoder.encode(m, into: $0) } }
+func encoded(_ m: TrailerMessage) -> [UInt8] { encodeWith { WireEncoder.encode(m, into: $0) } }
+func encoded(_ m: RejectMessage) -> [UInt8] { encodeWith { WireEncoder.encode(m, into: $0) } }
 
 func encodedAck(flags: AckMessage.Flags = [], tag: UInt32, clientID: ClientID, token: UInt64 = 0, ackSeq: UInt32,
                 cumulative: UInt32, highest: UInt32, ranges: [IndexRange] = []) -> [UInt8] {
     ranges.withUnsafeBufferPointer { rb in
         let m = AckMessage(flags: flags, tag: tag, clientID: clientID, token: token, ackSeq: ackSeq,
                            cumulative: cumulative, highest: highest, ranges: AckRanges(rb))
-        return encodeWith { Encoder.encode(m, into: $0) }
+        return encodeWith { WireEncoder.encode(m, into: $0) }
     }
 }
 
 func encodedData(tag: UInt32, echo: UInt32 = 0, total: UInt32, index: UInt32, numbers: [UInt32]) -> [UInt8] {
     encodeWith {
-        Encoder.encodeData(tag: tag, echo: echo, total: total, index: index, count: numbers.count, into: $0) { numbers[$0] }
+        WireEncoder.encodeData(tag: tag, echo: echo, total: total, index: index, count: numbers.count, into: $0) { numbers[$0] }
     }
 }
 

@@ -18,7 +18,7 @@ import Testing
         #expect(Limits.maxNumbersPerDatagram == 294)
         #expect(Limits.maxAckRanges == 32)
         #expect(Limits.minWindow == 294)
-        #expect(Decoder.minimumSize == 11)
+        #expect(WireDecoder.minimumSize == 11)
     }
 
     @Test func openRoundTrip() {
@@ -100,13 +100,13 @@ import Testing
         #expect(decoded(bytes) == .data(OwnedData(tag: 3, echo: 4, total: 2000, index: 1000, numbers: values)))
     }
 
-    /// `Encoder.encode(DataMessage)` (from a decoded view) re-encodes to the same bytes.
+    /// `WireEncoder.encode(DataMessage)` (from a decoded view) re-encodes to the same bytes.
     @Test func decodedDataReEncodesIdentically() {
         let bytes = encodedData(tag: 9, echo: 8, total: 100, index: 90, numbers: Array(UInt32(1)...10))
         let again: [UInt8] = bytes.withUnsafeBytes { raw in
-            guard case .success(.data(let m)) = Decoder.decode(raw) else { return [] }
+            guard case .success(.data(let m)) = WireDecoder.decode(raw) else { return [] }
             var out = [UInt8](repeating: 0, count: Limits.maxDatagramSize)
-            let n = out.withUnsafeMutableBytes { Encoder.encode(m, into: $0) }
+            let n = out.withUnsafeMutableBytes { WireEncoder.encode(m, into: $0) }
             return Array(out[0..<n])
         }
         #expect(again == bytes)
@@ -141,7 +141,7 @@ import Testing
         let reject = RejectMessage(tag: 9, reason: .serverFull)
         func viaMessage(_ m: Message) -> [UInt8] {
             var out = [UInt8](repeating: 0, count: Limits.maxDatagramSize)
-            let n = out.withUnsafeMutableBytes { Encoder.encode(m, into: $0) }
+            let n = out.withUnsafeMutableBytes { WireEncoder.encode(m, into: $0) }
             return Array(out[0..<n])
         }
         #expect(viaMessage(.open(open)) == encoded(open))

@@ -66,7 +66,7 @@ public struct ClientEngine {
 
     public mutating func handle(_ bytes: UnsafeRawBufferPointer, from source: PeerAddress, now: Instant) {
         counters.datagramsReceived += 1
-        let decoded = Decoder.decode(bytes)
+        let decoded = WireDecoder.decode(bytes)
         guard case .success(let message) = decoded else {
             if case .failure(let error) = decoded { counters.decodeErrors[error, default: 0] += 1 }
             return
@@ -241,7 +241,7 @@ public struct ClientEngine {
             if retryAt == .never { retryAt = now + probeTimeout() }
             counters.opensSent += 1
             counters.datagramsSent += 1
-            return Encoder.encode(open, into: buffer)
+            return WireEncoder.encode(open, into: buffer)
         }
         if probeOwed {
             probeOwed = false; ackOwed = false
@@ -290,7 +290,7 @@ public struct ClientEngine {
         return ranges.withUnsafeBufferPointer { rangeBuffer in
             let ack = AckMessage(flags: flags, tag: config.tag, clientID: config.clientID, token: token, ackSeq: ackSeq,
                                  cumulative: window.cumulative, highest: highest, ranges: AckRanges(rangeBuffer))
-            return Encoder.encode(ack, into: buffer)
+            return WireEncoder.encode(ack, into: buffer)
         }
     }
 

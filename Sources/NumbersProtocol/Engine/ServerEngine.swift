@@ -53,7 +53,7 @@ public struct ServerEngine<Store: SessionStore> {
     public mutating func handle(_ bytes: UnsafeRawBufferPointer, from source: PeerAddress, now: Instant) {
         counters.datagramsReceived += 1
         counters.bytesReceived += UInt64(bytes.count)
-        switch Decoder.decode(bytes) {
+        switch WireDecoder.decode(bytes) {
         case .failure(let error):
             counters.decodeErrors[error, default: 0] += 1
         case .success(.open(let open)):
@@ -98,8 +98,8 @@ public struct ServerEngine<Store: SessionStore> {
         if let item = control.pop() {
             let length: Int
             switch item.reply {
-            case .challenge(let m): length = Encoder.encode(m, into: buffer); counters.challengesSent += 1
-            case .reject(let m): length = Encoder.encode(m, into: buffer); counters.rejectsSent += 1
+            case .challenge(let m): length = WireEncoder.encode(m, into: buffer); counters.challengesSent += 1
+            case .reject(let m): length = WireEncoder.encode(m, into: buffer); counters.rejectsSent += 1
             }
             return sent(Transmit(length: length, destination: item.destination))
         }

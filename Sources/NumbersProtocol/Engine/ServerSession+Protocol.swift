@@ -81,7 +81,7 @@ extension ServerSession {
             if pending.isEmpty { drainedAckSeq = lastAckSeq }
             let generator = self.generator
             let start = range.start
-            let length = Encoder.encodeData(tag: tag, echo: drainedAckSeq, total: total, index: start,
+            let length = WireEncoder.encodeData(tag: tag, echo: drainedAckSeq, total: total, index: start,
                                             count: Int(range.count), into: buffer) { generator.number(at: start &+ UInt32($0)) }
             if range.end > sentThrough {
                 let from = DataMessage.headerSize + 4 * Int(sentThrough - range.start)
@@ -104,7 +104,7 @@ extension ServerSession {
             drainedAckSeq = lastAckSeq
             let m = TrailerMessage(tag: tag, echo: drainedAckSeq, total: total, sequenceCRC: checksum.crcValue, sum: checksum.sum)
             stats.trailersSent &+= 1
-            return SendRecord(kind: .trailer, length: Encoder.encode(m, into: buffer))
+            return SendRecord(kind: .trailer, length: WireEncoder.encode(m, into: buffer))
         }
         return nil
     }

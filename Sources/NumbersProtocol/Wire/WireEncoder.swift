@@ -1,6 +1,6 @@
 /// Writes messages into a caller's buffer (at least `Limits.maxDatagramSize` bytes) and returns
 /// the datagram's length, CRC included. Nothing is allocated.
-public enum Encoder {
+public enum WireEncoder {
     public static func encode(_ m: OpenMessage, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         precondition(buffer.count >= OpenMessage.size)
         var w = ByteWriter(buffer)

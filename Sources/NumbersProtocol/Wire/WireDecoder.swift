@@ -1,7 +1,7 @@
 /// Turns untrusted bytes into a `Message`, or says why not. Checks, in order: size bounds, the
 /// trailing CRC-32C, version, type, exact length for the type, then every field's range. Nothing
 /// is allocated; views in the result borrow `bytes`.
-public enum Decoder {
+public enum WireDecoder {
     /// The smallest valid datagram (REJECT).
     public static let minimumSize = RejectMessage.size
 
