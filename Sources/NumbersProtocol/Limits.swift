@@ -8,11 +8,11 @@ public enum Limits {
     /// Largest count of numbers in one DATA datagram: (1200 − 20 header − 4 CRC) / 4.
     public static let maxNumbersPerDatagram = (maxDatagramSize - DataMessage.headerSize - checksumSize) / 4
     /// Most missing ranges one ACK may list.
-    public static let maxAckRanges = 32
+    public static let maxAckRanges = 128
     /// Most requested ranges a server session queues for retransmission (2 KiB at most,
     /// allocated only once a session has losses to repair); the client asks again for what did
     /// not fit, so the bound loses nothing.
-    public static let maxPendingRanges = 256
+    public static let maxPendingRanges = 4_096
     /// Most ACKs a client sends back to back when it has more missing ranges to ask for than one
     /// ACK holds: together they fill the server's queue.
     public static let maxAckBurst = maxPendingRanges / maxAckRanges

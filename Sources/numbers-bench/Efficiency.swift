@@ -11,7 +11,7 @@ struct EfficiencyOptions {
     /// Numbers per DATA datagram. 1 makes the minimum n datagrams, so the ratio is measured on
     /// 65,535 independent losses rather than on a couple of hundred.
     var batch = 1
-    var window: UInt32 = 65_536
+    var window: UInt32 = ServerConfig().window
     var seeds: [UInt64] = [1, 2, 3]
     /// One-way delay added to both directions (0: the bare `Scenario.loss`, where every exchange
     /// is instantaneous and only the protocol's own timers take time).

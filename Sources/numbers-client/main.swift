@@ -14,7 +14,7 @@ let host = flags.string("host", default: "127.0.0.1", usage: "the server's addre
 let count = flags.uint32("n", default: 0, usage: "how many numbers to ask for, 1 to 4294967295 (default: random in 1…65535; with -clientID: whatever the session holds)")
 let clientIDText = flags.string("clientID", usage: "resume the session of this client ID (a UUID) instead of starting a new one",
                                 validate: { ClientID($0) == nil ? "not a UUID (expected 8-4-4-4-12 hexadecimal digits)" : nil })
-let window = flags.uint32("window", default: 65_536, usage: "numbers the client can buffer beyond its cumulative ACK",
+let window = flags.uint32("window", default: ClientConfig.defaultWindow, usage: "numbers the client can buffer beyond its cumulative ACK",
                           validate: { (Limits.minWindow...Limits.maxWindow).contains($0) ? nil : "must be between \(Limits.minWindow) and \(Limits.maxWindow)" })
 let giveUpAfter = flags.duration("giveUpAfter", default: .seconds(60), usage: "stop with an error after this long without a datagram from the server",
                                  validate: { $0.nanoseconds > 0 ? nil : "must be positive" })

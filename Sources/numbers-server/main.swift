@@ -14,7 +14,7 @@ let host = flags.string("host", default: "127.0.0.1", usage: "address to listen 
 let interval = flags.duration("interval", default: .seconds(1), usage: "time between DATA datagrams of one client; 0 sends as fast as the window allows")
 let batch = flags.int("batch", default: 1, usage: "numbers per DATA datagram (1 to \(Limits.maxNumbersPerDatagram))",
                       validate: { (1...Limits.maxNumbersPerDatagram).contains($0) ? nil : "must be between 1 and \(Limits.maxNumbersPerDatagram)" })
-let window = flags.uint32("window", default: 65_536, usage: "most numbers outstanding beyond what the client has acknowledged (\(Limits.minWindow) to \(Limits.maxWindow))",
+let window = flags.uint32("window", default: ServerConfig.defaultWindow, usage: "most numbers outstanding beyond what the client has acknowledged (\(Limits.minWindow) to \(Limits.maxWindow))",
                           validate: { (Limits.minWindow...Limits.maxWindow).contains($0) ? nil : "must be between \(Limits.minWindow) and \(Limits.maxWindow)" })
 let sessionTTL = flags.duration("sessionTTL", default: .seconds(30), usage: "forget a session this long after its client falls silent",
                                 validate: { $0.nanoseconds > 0 ? nil : "must be positive" })

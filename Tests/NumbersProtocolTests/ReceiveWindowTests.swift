@@ -9,7 +9,7 @@ import Testing
     private func requests(_ w: inout ReceiveWindow, limit: Int = Limits.maxAckRanges, ackSeq: UInt32,
                                    drained: UInt32, force: Bool = false) -> [IndexRange] {
         var out: [IndexRange] = [IndexRange(999, 1000)]      // stale content must be cleared
-        w.collectRequests(into: &out, limit: limit, ackSeq: ackSeq, drained: drained, force: force)
+        w.collectRequests(into: &out, limit: limit, ackSeq: ackSeq, drained: drained, liveFrom: nil, force: force)
         return out
     }
 

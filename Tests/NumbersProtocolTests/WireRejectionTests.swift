@@ -220,12 +220,14 @@ import Testing
         #expect(decodeError(ack(cumulative: 10, highest: 100, ranges: [(10, 100)])) == nil)         // exactly [cum, highest)
     }
 
-    @Test func ack33RangesIsBadField() {
-        let ranges33: [(UInt32, UInt32)] = (0..<33).map { (i: Int) -> (UInt32, UInt32) in (UInt32(100 + 3 * i), UInt32(101 + 3 * i)) }
-        let bytes = ack(cumulative: 0, highest: 1000, ranges: ranges33)
-        #expect(bytes.count == AckMessage.size(rangeCount: 33))
+    @Test func ackOverTheRangeLimitIsBadField() {
+        let limit = Limits.maxAckRanges
+        let tooMany: [(UInt32, UInt32)] = (0...limit).map { (i: Int) -> (UInt32, UInt32) in (UInt32(100 + 3 * i), UInt32(101 + 3 * i)) }
+        let bytes = ack(cumulative: 0, highest: 1000, ranges: tooMany)
+        #expect(bytes.count == AckMessage.size(rangeCount: limit + 1))
+        #expect(bytes.count <= Limits.maxDatagramSize)
         #expect(decodeError(bytes) == .badField)
-        #expect(decodeError(ack(cumulative: 0, highest: 1000, ranges: Array(ranges33.prefix(32)))) == nil)
+        #expect(decodeError(ack(cumulative: 0, highest: 1000, ranges: Array(tooMany.prefix(limit)))) == nil)
     }
 
     @Test func ackDoneWithRangesIsBadField() {

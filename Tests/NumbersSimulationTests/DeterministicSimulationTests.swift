@@ -73,6 +73,6 @@ import NumbersSimulation
         let ratio = Double(outcome.serverCounters.dataSent) / minimum
         let ideal = 1 / (1 - p)
         // Selective repeat sends each datagram until it arrives: 1/(1−p) on average. Allow 10%.
-        #expect(ratio <= ideal * 1.10, "sent \(ratio)× the minimum at p=\(p); ideal \(ideal)")
+        #expect(ratio <= ideal * 1.10, "sent \(ratio)× the minimum at p=\(p); ideal \(ideal); client \(outcome.clientCounters[0]); retx \(outcome.serverCounters.retransmittedDatagrams)")
     }
 }

@@ -13,16 +13,29 @@ public struct ClientConfig: Sendable, Equatable {
     public var mode: Mode
     public var server: PeerAddress
     /// Numbers the client can buffer beyond its cumulative ACK (rounded up to a power of two).
-    public var window: UInt32 = 65_536
+    public var window: UInt32 = Self.defaultWindow
+    /// The largest window: memory is spent only on what arrives out of order, and a window that
+    /// holds the whole transfer means a lost datagram at its left edge never stalls the stream.
+    public static let defaultWindow = Limits.maxWindow
     /// First OPEN retry, and the probe timeout before any round trip has been measured.
-    public var initialTimeout: Nanoseconds = .milliseconds(250)
-    public var minProbeTimeout: Nanoseconds = .milliseconds(10)
+    public var initialTimeout: Nanoseconds = .milliseconds(100)
+    /// Silence allowed while streaming before the server's pace is known (two DATA have not yet
+    /// arrived back to back): longer than the station's default 1 s interval.
+    public var unknownPaceTimeout: Nanoseconds = .milliseconds(1_500)
+    /// The shortest silence treated as loss: below it, timer granularity and scheduling noise
+    /// would make probes spurious.
+    public var minProbeTimeout: Nanoseconds = .milliseconds(5)
+    /// The shortest time a request may take before it is asked for again.
+    public var minRequestTimeout: Nanoseconds = .milliseconds(2)
     /// Backoff never waits longer than this between two attempts.
     public var maxBackoff: Nanoseconds = .seconds(1 as UInt64)
     /// With no datagram from the server for this long, the client stops with an error.
     public var giveUpAfter: Nanoseconds = .seconds(60 as UInt64)
     /// How long an acknowledgement may wait for more data before it is sent.
     public var ackDelay: Nanoseconds = .milliseconds(2)
+    /// An acknowledgement is sent once the stream has paused this long (or two arrival gaps):
+    /// a server blocked on its window waits for exactly this ACK.
+    public var ackQuiet: Nanoseconds = .microseconds(250)
     /// On a paced stream the acknowledgement waits up to four arrival gaps, but never longer
     /// than this (the server forgets a session after 30 s of silence by default).
     public var maxAckDelay: Nanoseconds = .seconds(4 as UInt64)

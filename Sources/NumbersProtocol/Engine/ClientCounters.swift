@@ -15,6 +15,8 @@ public struct ClientCounters: Sendable, Hashable {
     public var opensSent: UInt64 = 0
     public var acksSent: UInt64 = 0
     public var probesSent: UInt64 = 0
+    /// ACKs sent by the request timer: requests re-sent because they or their answer were lost.
+    public var repairsSent: UInt64 = 0
     /// Missing ranges requested (NACKs), and the numbers they covered.
     public var rangesRequested: UInt64 = 0
     public var numbersRequested: UInt64 = 0

@@ -3,41 +3,59 @@
 ///
 /// Key invariant: the client reports `finished` with a passing result only when it has received
 /// every index below n exactly once in its checksum and the TRAILER's CRC and sum both match.
+///
+/// The policies live in small types of their own: `AckSchedule` (when to acknowledge),
+/// `ProbeSchedule` (how long silence may last), `RoundTripEstimator`, `LossEstimator`, and the
+/// request bookkeeping of `ReceiveWindow` (what may be asked for again).
 public struct ClientEngine {
     public let config: ClientConfig
-    public private(set) var status: ClientStatus = .connecting
-    public private(set) var counters = ClientCounters()
+    public internal(set) var status: ClientStatus = .connecting
+    public internal(set) var counters = ClientCounters()
 
-    private var window: ReceiveWindow
+    var window: ReceiveWindow
     private var random: SplitMix64
-    private var token: UInt64 = 0
+    var token: UInt64 = 0
     private(set) public var total: UInt32?
     private var trailer: TrailerMessage?
 
-    private var ackSeq: UInt32 = 1
+    var ackSeq: UInt32 = 1
     /// Newest ackSeq whose requests the server says it has sent.
-    private var drained: UInt32 = 0
-    private var ackSendTimes = [(seq: UInt32, at: Instant)](repeating: (0, .zero), count: 64)
-    private var ranges: [IndexRange] = []
+    var drained: UInt32 = 0
+    /// When each recent ACK left, by ackSeq modulo the ring size: for round-trip samples and to
+    /// tell which requests have timed out.
+    var ackSendTimes = [(seq: UInt32, at: Instant, requested: Bool)](repeating: (0, .zero, false), count: ClientEngine.ackHistory)
+    static let ackHistory = 256
+    var ranges: [IndexRange] = []
 
     private var startedAt: Instant
-    private var lastReceived: Instant
+    var lastReceived: Instant
     private var lastDataAt: Instant?
     private var lastDataEnd: UInt32 = 0
-    private var roundTrip = RecentMinimum()
+    var lastAckAt: Instant = .never
+    var roundTrip = RoundTripEstimator()
+    /// The server's pace on an undisturbed stream, excluding gaps our own ACK may have caused:
+    /// it sets the acknowledgement delay, which must never feed back into it.
     private var pace = RecentMinimum()
-    private var backoff: UInt32 = 0
-    private var numbersSinceAck: UInt32 = 0
-    private var ackBurst = 0
+    /// Every gap between two new in-order DATA, including those an ACK released: how long the
+    /// stream may pause before silence means loss.
+    private var arrivalGap = RecentMinimum()
+    var loss = LossEstimator()
+    var probes = ProbeSchedule()
+    var acks = AckSchedule()
 
-    private var openOwed = true
-    private var openSentAt: Instant?
-    private var ackOwed = false
-    private var probeOwed = false
-    private var doneCopiesOwed = 0
-    private var doneCopiesLeft = 4
-    private var retryAt: Instant = .never
-    private var ackAt: Instant = .never
+    var openOwed = true
+    var openSentAt: Instant?
+    var probeOwed = false
+    /// Copies of the last OPEN or probe still to send (all with one ackSeq), and its bytes.
+    var copiesLeft = 0
+    var copyIsOpen = false
+    var copyIsProbe = false
+    var lastCopy: [UInt8] = []
+    var doneCopiesOwed = 0
+    var doneCopiesLeft = 4
+    var retryAt: Instant = .never
+    /// When the oldest outstanding request times out and is asked for again.
+    var repairAt: Instant = .never
 
     public init(config: ClientConfig, now: Instant, randomSeed: UInt64) {
         precondition(config.validate() == nil, config.validate() ?? "")
@@ -55,11 +73,19 @@ public struct ClientEngine {
     public var cumulative: UInt32 { window.cumulative }
     /// The window the client advertises (its buffer's real size).
     public var advertisedWindow: UInt32 { window.capacity }
+    /// The smoothed round trip, once measured.
+    public var roundTripEstimate: Nanoseconds? { roundTrip.smoothed }
+    /// The server's undisturbed pace, once measured.
+    public var paceEstimate: Nanoseconds? { pace.value }
+    /// The loss rate the client sees on new DATA, 0 to 1.
+    public var lossEstimate: Double { loss.rate }
+    /// Numbers known to be missing below the highest index seen.
+    public var missing: UInt32 { window.missing }
 
     public var nextDeadline: Instant? {
         if status.isOver { return doneCopiesOwed > 0 ? .zero : nil }
-        if openOwed || ackOwed || probeOwed || doneCopiesOwed > 0 { return .zero }
-        return min(retryAt, ackAt, lastReceived + config.giveUpAfter)
+        if openOwed || probeOwed || copiesLeft > 0 || doneCopiesOwed > 0 || acks.urgent { return .zero }
+        return min(retryAt, acks.deadline, repairAt, lastReceived + config.giveUpAfter)
     }
 
     // MARK: Input
@@ -80,7 +106,7 @@ public struct ClientEngine {
             counters.challengesReceived += 1
             token = m.token
             heard(now)
-            if case .connecting = status { openOwed = true } else { ackOwed = true }
+            if case .connecting = status { openOwed = true } else { acks.send(.token) }
         case .reject(let m) where m.tag == config.tag:
             guard !status.isOver else { return }
             status = .failed(.rejected(m.reason))
@@ -90,10 +116,11 @@ public struct ClientEngine {
     }
 
     private mutating func heard(_ now: Instant) {
-        if backoff > 0, case .streaming = status { counters.recoveries += 1 }
-        if let sent = openSentAt, roundTrip.count == 0 { roundTrip.add(now - sent) }
+        if probes.attempts > 0, case .streaming = status { counters.recoveries += 1 }
+        if let sent = openSentAt, roundTrip.sampleCount == 0 { roundTrip.add(now - sent) }
         lastReceived = now
-        backoff = 0
+        probes.answered()
+        probeOwed = false
         retryAt = now + probeTimeout()
     }
 
@@ -117,21 +144,13 @@ public struct ClientEngine {
             return
         }
         guard accept(total: m.total) else { counters.invalidDropped += 1; return }
-        // The pace is measured only between back-to-back in-order datagrams of an undisturbed
-        // stream: no probe since the last one and nothing missing. A datagram that ends a stall
-        // (a retransmission, or new data after a probe) would inflate it, which would slow the
-        // probes, which would inflate it further.
-        let undisturbed = backoff == 0 && window.missing == 0
-        if undisturbed, let last = lastDataAt, m.index == lastDataEnd, m.index == window.highest {
-            pace.add(min(now - last, .seconds(10 as UInt64)))
-        }
-        lastDataAt = now
-        lastDataEnd = m.index &+ UInt32(m.numbers.count)
+        notePace(m, now: now)
         heard(now)
         counters.dataReceived += 1
         noteEcho(m.echo, now: now)
 
         let highestBefore = window.highest
+        let count = UInt32(m.numbers.count)
         var stored: UInt32 = 0
         if window.canFoldDirectly(at: m.index) {
             // In order with nothing buffered: fold straight from the datagram, no buffer writes.
@@ -145,22 +164,45 @@ public struct ClientEngine {
                 }
             }
         }
-        counters.numbersReceived += UInt64(m.numbers.count)
+        counters.numbersReceived += UInt64(count)
         window.advance()
-        if m.index > highestBefore { ackOwed = true }          // a gap opened: ask at once
-        // A retransmission arrived, so the server's queue has room again: ask for the next
-        // ranges now rather than a round trip later (ACK clocking keeps recovery at full rate).
-        if stored > 0 && m.index < highestBefore && window.missing > 0 { ackOwed = true }
-        numbersSinceAck += stored
-        if numbersSinceAck >= max(window.capacity / 4, 1) { ackOwed = true }
-        // A paced stream is acknowledged every few datagrams rather than after each one: at the
-        // station's 1 s pace that is one ACK every 4 s instead of every second, well inside any
-        // session TTL, which halves what a server with many clients must receive.
-        if !ackOwed && ackAt == .never {
-            let paced = min((pace.value ?? .zero) * 4, config.maxAckDelay)
-            ackAt = now + max(config.ackDelay, paced)
+        if m.index >= highestBefore {
+            loss.delivered()
+            if m.index > highestBefore {
+                // The gap stands for this many lost datagrams of the same size.
+                loss.lost(datagrams: max((m.index - highestBefore) / max(count, 1), 1))
+                acks.send(.gapOpened)
+            }
+        } else if stored > 0 && window.missing > 0 {
+            // A retransmission arrived, so the server's queue has room again: ask for the next
+            // ranges now rather than a round trip later (ACK clocking keeps recovery at full rate).
+            acks.send(.queueHasRoom)
         }
+        if stored > 0 {
+            acks.received(numbers: stored, now: now, pace: pace.value, window: window.capacity, config: config)
+        }
+        if window.missing > 0 && repairAt == .never, let rto = requestTimeout { repairAt = now + rto }
         checkCompletion(now: now)
+    }
+
+    /// Pace samples come only from back-to-back in-order datagrams of an undisturbed stream (no
+    /// probe since the last one, nothing missing): a datagram that ends a stall would inflate the
+    /// estimate, which would slow the probes, which would inflate it further. The pace that sets
+    /// the ACK delay also excludes gaps our own ACK may have released (one that left less than two
+    /// round trips before this arrival): a server blocked on its window answers each ACK at once,
+    /// and counting that gap would lengthen the delay that lengthens the gap.
+    private mutating func notePace(_ m: DataMessage, now: Instant) {
+        defer {
+            lastDataAt = now
+            lastDataEnd = m.index &+ UInt32(m.numbers.count)
+        }
+        guard probes.attempts == 0, window.missing == 0, let last = lastDataAt,
+              m.index == lastDataEnd, m.index == window.highest else { return }
+        let gap = min(now - last, .seconds(10 as UInt64))
+        arrivalGap.add(gap)
+        let released = lastAckAt != .never && lastAckAt >= last
+            && now - lastAckAt < max((roundTrip.minimum ?? .milliseconds(5)) * 2, .milliseconds(1))
+        if !released { pace.add(gap) }
     }
 
     private mutating func handleTrailer(_ m: TrailerMessage, now: Instant) {
@@ -178,19 +220,19 @@ public struct ClientEngine {
             trailer = m
         }
         if window.highest < m.total { window.highest = m.total }   // everything is sent: the tail is a gap
-        if window.cumulative < m.total { ackOwed = true }
+        if window.cumulative < m.total { acks.send(.tailMissing) }
         checkCompletion(now: now)
     }
 
     private mutating func noteEcho(_ echo: UInt32, now: Instant) {
         guard isNewer(echo, than: drained) else { return }
         drained = echo
-        let entry = ackSendTimes[Int(echo % 64)]
-        if entry.seq == echo {
-            roundTrip.add(now - entry.at)
-        }
+        // Only an ACK that asked for something is answered at once; the echo of any other rides
+        // on whatever DATA happens to follow, and would measure the stream, not the path.
+        let entry = ackSendTimes[Int(echo % UInt32(Self.ackHistory))]
+        if entry.seq == echo && entry.requested { roundTrip.add(now - entry.at) }
         // The server has sent all it was asked: anything asked for and still missing is lost.
-        if window.missing > 0 { ackOwed = true }
+        if window.missing > 0 { acks.send(.requestsServed) }
     }
 
     private mutating func checkCompletion(now: Instant) {
@@ -202,124 +244,27 @@ public struct ClientEngine {
         status = .finished(result)
         // Two copies: the server forgets the session at once if either arrives.
         doneCopiesOwed = 2
-        ackOwed = false; probeOwed = false; openOwed = false
+        acks.cancel(); probeOwed = false; copiesLeft = 0; openOwed = false
+        repairAt = .never
     }
 
-    // MARK: Output
+    // MARK: Timing
 
-    /// Fires due timers, then writes the next datagram to send (to `config.server`) into `buffer`
-    /// and returns its length; nil when nothing is due.
-    public mutating func poll(now: Instant, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
-        precondition(buffer.count >= Limits.maxDatagramSize)
-        if doneCopiesOwed > 0 {
-            doneCopiesOwed -= 1
-            doneCopiesLeft -= 1
-            return sendAck(flags: .done, now: now, into: buffer)
-        }
-        if status.isOver { return nil }
-        if now >= lastReceived + config.giveUpAfter {
-            status = .failed(.noAnswer(after: now - lastReceived))
-            return nil
-        }
-        if now >= retryAt {
-            // Silence: back off, then ask again (OPEN until the stream starts, a probe after).
-            backoff = min(backoff + 1, 16)
-            retryAt = now + probeTimeout()
-            if case .connecting = status { openOwed = true } else { probeOwed = true }
-        }
-        if now >= ackAt { ackOwed = true }
-        if openOwed {
-            openOwed = false
-            // Each OPEN is newer than the last, so the server acts on a repeat (its answer was lost).
-            ackSeq &+= 1
-            if ackSeq == 0 { ackSeq = 1 }
-            let open = OpenMessage(tag: config.tag, clientID: config.clientID, count: openCount,
-                                   resumeFrom: window.cumulative, window: window.capacity, token: token, ackSeq: ackSeq)
-            // The latest attempt: if the answer was to an earlier one the sample is short, which
-            // only makes the next probe early.
-            openSentAt = now
-            if retryAt == .never { retryAt = now + probeTimeout() }
-            counters.opensSent += 1
-            counters.datagramsSent += 1
-            return WireEncoder.encode(open, into: buffer)
-        }
-        if probeOwed {
-            probeOwed = false; ackOwed = false
-            counters.probesSent += 1
-            return sendAck(flags: .probe, now: now, into: buffer)
-        }
-        if ackOwed {
-            ackOwed = false
-            return sendAck(flags: [], now: now, into: buffer)
-        }
-        return nil
-    }
+    var requestTimeout: Nanoseconds? { roundTrip.requestTimeout(floor: config.minRequestTimeout) }
 
-    private var openCount: UInt32 {
-        if case .start(let n) = config.mode { return n }
-        return 0
-    }
-
-    private mutating func sendAck(flags: AckMessage.Flags, now: Instant, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        ackSeq &+= 1
-        if ackSeq == 0 { ackSeq = 1 }
-        if flags.contains(.done) {
-            ranges.removeAll(keepingCapacity: true)
-        } else {
-            window.collectRequests(into: &ranges, limit: Limits.maxAckRanges, ackSeq: ackSeq, drained: drained,
-                                   force: flags.contains(.probe))
+    /// How long silence may last before the client asks again, lengthened by up to 25% at random
+    /// so that many clients do not probe in step (never shortened: the base is already the least
+    /// silence that means loss). At the backoff cap the jitter goes the other way, down to 80%,
+    /// so that the wait after an outage never exceeds `maxBackoff`.
+    mutating func probeTimeout() -> Nanoseconds {
+        var streaming = false
+        if case .streaming = status { streaming = true }
+        let wait = probes.timeout(streaming: streaming, requestTimeout: requestTimeout, arrivalGap: arrivalGap.value,
+                                  patience: loss.probePatience, config: config)
+        let u = random.nextUnitDouble()
+        if probes.attempts > 0 && wait == config.maxBackoff {
+            return Nanoseconds(UInt64(Double(wait.value) * (0.8 + 0.2 * u)))
         }
-        // A sample taken through a retransmission queue is too long, never too short; the
-        // minimum filter in `roundTrip` discards it.
-        ackSendTimes[Int(ackSeq % 64)] = (ackSeq, now)
-        // A full ACK means more may be missing than one ACK can ask for: follow it at once with
-        // another, up to what the server can queue.
-        if !flags.contains(.probe) && !flags.contains(.done) && ranges.count == Limits.maxAckRanges && ackBurst + 1 < Limits.maxAckBurst {
-            ackBurst += 1
-            ackOwed = true
-        } else {
-            ackBurst = 0
-        }
-        numbersSinceAck = 0
-        ackAt = .never
-        counters.acksSent += 1
-        counters.datagramsSent += 1
-        counters.rangesRequested += UInt64(ranges.count)
-        for r in ranges { counters.numbersRequested += UInt64(r.count) }
-        let highest = flags.contains(.done) ? window.cumulative : window.highest
-        return ranges.withUnsafeBufferPointer { rangeBuffer in
-            let ack = AckMessage(flags: flags, tag: config.tag, clientID: config.clientID, token: token, ackSeq: ackSeq,
-                                 cumulative: window.cumulative, highest: highest, ranges: AckRanges(rangeBuffer))
-            return WireEncoder.encode(ack, into: buffer)
-        }
-    }
-
-    /// How long silence may last before the client asks again: a few round trips plus a few
-    /// arrival gaps (so a slow -interval is not mistaken for loss), doubled per unanswered attempt,
-    /// capped,
-    /// with ±20% jitter so many clients do not probe in step.
-    private mutating func probeTimeout() -> Nanoseconds {
-        var base: Nanoseconds
-        let gap = pace.value ?? .zero
-        // Attempts that keep the base before doubling starts: under heavy loss a probe and its
-        // answer are often both lost, which is not yet a sign of an outage. Only once the round
-        // trip and the pace are known is the base short enough for that to matter.
-        var patience: UInt32 = 0
-        switch (roundTrip.value, pace.value) {
-        case (let rtt?, _?):
-            base = max(config.minProbeTimeout, rtt * 3 + gap * 4)
-            patience = 2
-        // The server's pace is unknown until two DATA datagrams arrive back to back: wait long
-        // enough that a slow -interval (the default is 1 s) is not mistaken for loss.
-        case (let rtt?, nil):
-            base = max(config.initialTimeout * 6, rtt * 3)
-        default:
-            base = config.initialTimeout
-        }
-        let doublings = UInt64(min(backoff > patience ? backoff - patience : 0, 16))
-        // Backoff stops growing at maxBackoff (or three arrival gaps), but never cuts the base.
-        base = min(base * (1 << doublings), max(config.maxBackoff, gap * 3, base))
-        let jitter = 0.8 + 0.4 * random.nextUnitDouble()
-        return Nanoseconds(UInt64(Double(base.value) * jitter))
+        return Nanoseconds(UInt64(Double(wait.value) * (1 + 0.25 * u)))
     }
 }

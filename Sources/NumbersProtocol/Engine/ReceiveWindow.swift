@@ -82,9 +82,13 @@ struct ReceiveWindow {
     }
 
     /// Missing ranges in [cumulative, highest) that may be requested now: never requested, or
-    /// requested by an ACK whose requests the server has since finished sending (`drained`), or
-    /// any missing at all when `force` (a probe after silence). Marks them as requested by `ackSeq`.
-    mutating func collectRequests(into ranges: inout [IndexRange], limit: Int, ackSeq: UInt32, drained: UInt32, force: Bool) {
+    /// requested by an ACK whose requests the server has since finished sending (`drained`), or by
+    /// an ACK older than `liveFrom` when given (its request timed out: it or its answer was lost), or any
+    /// missing at all when `force` (a probe after silence). Marks them as requested by `ackSeq`.
+    mutating func collectRequests(into ranges: inout [IndexRange], limit: Int, ackSeq: UInt32, drained: UInt32,
+                                  liveFrom: UInt32?, force: Bool) {
+        let expiredBelow = liveFrom ?? 0
+        let anyExpired = liveFrom != nil
         ranges.removeAll(keepingCapacity: true)
         guard missing > 0 else { return }
         var i = cumulative
@@ -105,7 +109,7 @@ struct ReceiveWindow {
                 eligible = false
             } else {
                 let by = requestedBy[Int(slot)]
-                eligible = force || by == 0 || !isNewer(by, than: drained)
+                eligible = force || by == 0 || !isNewer(by, than: drained) || (anyExpired && isNewer(expiredBelow, than: by))
             }
             if eligible {
                 if runStart == nil { runStart = i }

@@ -5,7 +5,10 @@ public struct ServerConfig: Sendable, Equatable {
     /// Numbers per DATA datagram, 1…`Limits.maxNumbersPerDatagram`.
     public var batch: Int = 1
     /// Most numbers outstanding beyond the client's cumulative ACK.
-    public var window: UInt32 = 65_536
+    public var window: UInt32 = Self.defaultWindow
+    /// The largest window: memory is spent only on what arrives out of order, and a window that
+    /// holds the whole transfer means a lost datagram at its left edge never stalls the stream.
+    public static let defaultWindow = Limits.maxWindow
     /// A session is forgotten this long after the last datagram from its client.
     public var sessionTTL: Nanoseconds = .seconds(30 as UInt64)
     /// Most concurrent sessions; an OPEN beyond it is refused with `serverFull`.

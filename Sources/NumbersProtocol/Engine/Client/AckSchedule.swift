@@ -1,0 +1,67 @@
+/// When the client acknowledges: the one place that decides "send an ACK now" and "send one by
+/// this deadline". Reasons to send at once are events the server must learn of within a round
+/// trip to keep recovery at full rate; the deadlines batch acknowledgements of a flowing stream.
+struct AckSchedule {
+    enum Urgent {
+        /// A DATA arrived beyond a gap: ask for the gap now.
+        case gapOpened
+        /// A retransmission arrived while more is missing: the server's queue has room again.
+        case queueHasRoom
+        /// The server says it has sent all it was asked for, and something is still missing.
+        case requestsServed
+        /// A TRAILER arrived and numbers are still missing (the tail is a gap).
+        case tailMissing
+        /// A quarter of the window has arrived since the last ACK: the server may be about to
+        /// stall on its window.
+        case windowQuarter
+        /// The previous ACK was full: more is missing than one ACK can ask for.
+        case fullAck
+        /// A CHALLENGE gave a token the server wants to see.
+        case token
+    }
+
+    private(set) var urgent = false
+    /// At most this long after the first unacknowledged arrival.
+    private var delayedUntil: Instant = .never
+    /// This long after the latest arrival: the stream paused, which is what a server blocked on
+    /// its window (or a stream that ended) looks like.
+    private var quietUntil: Instant = .never
+    private var numbersSinceAck: UInt32 = 0
+    /// Full ACKs sent back to back.
+    private(set) var burst = 0
+
+    mutating func send(_ reason: Urgent) {
+        if case .fullAck = reason { burst += 1 }
+        urgent = true
+    }
+
+    /// New numbers arrived. `pace` is the server's undisturbed arrival gap, when known.
+    mutating func received(numbers: UInt32, now: Instant, pace: Nanoseconds?, window: UInt32, config: ClientConfig) {
+        numbersSinceAck &+= numbers
+        if numbersSinceAck >= max(window / 4, 1) { send(.windowQuarter) }
+        let gap = pace ?? .zero
+        // A paced stream is acknowledged every few datagrams rather than after each one: at the
+        // station's 1 s pace that is one ACK every 4 s, well inside any session TTL, which halves
+        // what a server with many clients must receive.
+        if delayedUntil == .never { delayedUntil = now + max(config.ackDelay, min(gap * 4, config.maxAckDelay)) }
+        quietUntil = now + max(config.ackQuiet, min(gap * 2, config.maxAckDelay))
+    }
+
+    var deadline: Instant { urgent ? .zero : min(delayedUntil, quietUntil) }
+
+    func isDue(at now: Instant) -> Bool { urgent || now >= min(delayedUntil, quietUntil) }
+
+    /// An ACK left; `full` when it asked for as many ranges as one ACK holds.
+    mutating func sent(full: Bool) {
+        urgent = false
+        delayedUntil = .never
+        quietUntil = .never
+        numbersSinceAck = 0
+        if full && burst + 1 < Limits.maxAckBurst { send(.fullAck) } else { burst = 0 }
+    }
+
+    /// The transfer ended: nothing more is owed.
+    mutating func cancel() {
+        urgent = false; delayedUntil = .never; quietUntil = .never; burst = 0
+    }
+}
