@@ -58,10 +58,11 @@ struct ReceiveWindow {
 
     /// Folds numbers that start exactly at `cumulative` straight into the checksum; returns how
     /// many. Slots stay empty, which is what they must be below `cumulative`.
-    mutating func foldInOrder(bigEndianNumbers bytes: UnsafeRawBufferPointer) -> UInt32 {
+    /// A `digest` of exactly these numbers spares reading them again.
+    mutating func foldInOrder(bigEndianNumbers bytes: UnsafeRawBufferPointer, digest: NumbersDigest? = nil) -> UInt32 {
         precondition(buffered == 0 && bytes.count % 4 == 0)
         let count = UInt32(bytes.count / 4)
-        checksum.add(bigEndianNumbers: bytes)
+        if let digest, digest.count == count { checksum.add(digest) } else { checksum.add(bigEndianNumbers: bytes) }
         // A slot reused for a later index must not inherit an old request mark.
         var i = cumulative
         while i != cumulative &+ count { requestedBy[Int(i & mask)] = 0; i &+= 1 }
