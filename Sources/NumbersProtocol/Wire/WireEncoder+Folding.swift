@@ -1,16 +1,17 @@
 extension WireEncoder {
-    /// DATA as `encodeData` writes it, whose numbers from position `firstNew` on also join
-    /// `checksum` (they are sent for the first time): one CRC pass over the datagram serves both.
+    /// DATA carrying `generator`'s numbers `index ..< index + count`, whose numbers from position
+    /// `firstNew` on also join `checksum` (they are sent for the first time): one CRC pass over the
+    /// datagram serves both.
     @inlinable
     public static func encodeData(tag: UInt32, echo: UInt32, total: UInt32, index: UInt32, count: Int,
-                                  firstNew: Int, folding checksum: inout SequenceChecksum,
-                                  into buffer: UnsafeMutableRawBufferPointer, number: (Int) -> UInt32) -> Int {
+                                  generator: SequenceGenerator, firstNew: Int, folding checksum: inout SequenceChecksum,
+                                  into buffer: UnsafeMutableRawBufferPointer) -> Int {
         precondition(count >= 1 && count <= Limits.maxNumbersPerDatagram && buffer.count >= DataMessage.size(count: count))
         precondition(firstNew >= 0 && firstNew <= count)
         var w = ByteWriter(buffer)
         w.u8(Wire.version); w.u8(MessageType.data.rawValue)
         w.u32(tag); w.u32(echo); w.u32(total); w.u32(index); w.u16(UInt16(count))
-        for i in 0..<count { w.u32(number(i)) }
+        generator.writeBigEndian(from: index, count: count, into: buffer.baseAddress! + DataMessage.headerSize)
         return sealData(count: count, firstNew: firstNew, folding: &checksum, buffer: buffer)
     }
 
