@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "NumbersImpairment", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Layer 3: sockets, clocks, event loops around the engines.
         .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        // Our own Redis client (RESP2 over TCP): the shared session store's I/O.
+        .target(name: "NumbersRedis", swiftSettings: strict),
         // Deterministic simulation: engines over the impairment model with a virtual clock.
         .target(name: "NumbersSimulation", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         // Fuzz targets: the entry points shared by the libFuzzer harnesses under Fuzz/ and the replay tests.
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "NumbersSimulationTests", dependencies: ["NumbersSimulation", "NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersCLITests", dependencies: ["NumbersCLI"], swiftSettings: strict),
         .testTarget(name: "NumbersFuzzingTests", dependencies: ["NumbersFuzzing", "NumbersProtocol"], swiftSettings: strict),
+        .testTarget(name: "NumbersRedisTests", dependencies: ["NumbersRedis"], swiftSettings: strict),
         .testTarget(name: "NumbersIntegrationTests", dependencies: ["NumbersProtocol", "NumbersTransport"], swiftSettings: strict),
     ]
 )
