@@ -31,7 +31,7 @@ struct EfficiencyPoint {
     var ideal: Double
     /// Virtual time from the client's start to its verified finish, mean over seeds.
     var virtualSeconds: Double
-    /// Real time the simulation took, mean over seeds.
+    /// Real time the simulations took, divided by the seeds (they run in parallel).
     var wallSeconds: Double
     /// ACKs (and probes) the client sent, mean over seeds.
     var acksSent: Double
@@ -64,29 +64,20 @@ enum Efficiency {
     static let defaultLosses: [Double] = [0, 0.1, 0.3, 0.5]
 
     static func measure(p: Double, options: EfficiencyOptions) -> EfficiencyPoint {
-        var sent: [Double] = [], virtual: [Double] = [], wall: [Double] = [], acks: [Double] = []
-        var failures: [String] = []
-        for seed in options.seeds {
-            var scenario = Scenario.loss(p, count: options.count, batch: options.batch, window: options.window, seed: seed)
-            scenario.serverImpairment.delay = options.delay
-            for i in scenario.clients.indices { scenario.clients[i].impairment.delay = options.delay }
-            var simulation = Simulation(scenario)
-            let start = MonotonicClock.now()
-            let outcome = simulation.run()
-            wall.append(seconds(since: start))
-            sent.append(Double(outcome.serverCounters.dataSent))
-            acks.append(Double(outcome.clientCounters[0].acksSent))
-            virtual.append(outcome.finishedAt[0].map { Double($0.nanoseconds) / 1e9 } ?? .nan)
-            if case .finished(let result) = outcome.statuses[0], result.passed, outcome.violations.isEmpty {} else {
-                failures.append("p=\(p) seed \(seed): \(outcome.statuses[0]) \(outcome.violations.prefix(3))")
-            }
+        let runs = options.seeds.map {
+            LossRun(p: p, count: options.count, batch: options.batch, window: options.window,
+                    roundTrip: Nanoseconds(options.delay.value * 2), seed: $0)
         }
+        let start = MonotonicClock.now()
+        let outcomes = ParallelRuns.map(count: runs.count, threads: ParallelRuns.processorCount) { runs[$0].run() }
+        let wall = seconds(since: start) / Double(max(runs.count, 1))
         let minimum = (Int(options.count) + options.batch - 1) / options.batch
-        let meanSent = mean(sent)
+        let meanSent = mean(outcomes.map { Double($0.dataSent) })
         return EfficiencyPoint(p: p, batch: options.batch, seeds: options.seeds.count, dataSent: meanSent, minimum: minimum,
                                sentOverMin: meanSent / Double(minimum), ideal: 1 / (1 - p),
-                               virtualSeconds: mean(virtual), wallSeconds: mean(wall), acksSent: mean(acks),
-                               allPassed: failures.isEmpty, failures: failures)
+                               virtualSeconds: mean(outcomes.map { $0.seconds ?? .nan }), wallSeconds: wall,
+                               acksSent: mean(outcomes.map { Double($0.acksSent) }),
+                               allPassed: outcomes.allSatisfy(\.passed), failures: outcomes.compactMap(\.failure))
     }
 
     static func run(losses: [Double], options: EfficiencyOptions) -> [EfficiencyPoint] {

@@ -1,5 +1,6 @@
 import Glibc
 import NumbersProtocol
+import NumbersSimulation
 
 /// The loss sweep: the efficiency measurement at p = 0, 0.05, …, 0.6, written as CSV and drawn as
 /// an SVG chart (overhead and completion time against loss, each beside its ideal).
@@ -14,7 +15,7 @@ enum Sweep {
     static func csv(_ points: [EfficiencyPoint], options: EfficiencyOptions) -> String {
         var lines = ["p,ideal_sent_over_min,sent_over_min,over_ideal_pct,ideal_seconds,seconds,wall_s,data_sent,min_datagrams,acks_sent,batch,n,delay_ms,seeds,passed"]
         for point in points {
-            let ideal = idealSeconds(p: point.p, options: options, lossless: points.first?.virtualSeconds ?? 0)
+            let ideal = idealSeconds(p: point.p, options: options)
             lines.append([fixed(point.p, 2), fixed(point.ideal, 4), fixed(point.sentOverMin, 4), fixed(point.excess * 100, 3),
                           ideal.map { fixed($0, 4) } ?? "", fixed(point.virtualSeconds, 4), fixed(point.wallSeconds, 3),
                           fixed(point.dataSent, 1), String(point.minimum), fixed(point.acksSent, 1), String(point.batch),
@@ -24,22 +25,12 @@ enum Sweep {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The completion time of ideal selective repeat on the same path: the lossless time, plus one
-    /// round trip for every further round, where each round re-sends exactly what is missing with
-    /// instant, loss-free feedback, so rounds = the most attempts any of the m datagrams needs:
-    /// E[max of m geometric(1 − p)] = Σ_{k≥0} 1 − (1 − p^k)^m. Nil without a delay (no round trip).
-    static func idealSeconds(p: Double, options: EfficiencyOptions, lossless: Double) -> Double? {
+    /// Ideal selective repeat's completion time on the same path (`IdealSelectiveRepeat` gives the
+    /// model). Nil without a delay: there is no round trip to count in.
+    static func idealSeconds(p: Double, options: EfficiencyOptions) -> Double? {
         guard options.delay > .zero else { return nil }
-        let m = Double((Int(options.count) + options.batch - 1) / options.batch)
-        var rounds = 0.0
-        var pk = 1.0
-        for _ in 0..<10_000 {
-            let term = 1 - pow(1 - pk, m)
-            rounds += term
-            if term < 1e-9 { break }
-            pk *= p
-        }
-        return lossless + max(rounds - 1, 0) * 2 * options.delay.seconds
+        return IdealSelectiveRepeat(count: Int(options.count), batch: options.batch, window: Int(options.window))
+            .seconds(p: p, roundTrip: 2 * options.delay.seconds)
     }
 
     static func svg(_ points: [EfficiencyPoint], options: EfficiencyOptions, machine: String) -> String {
@@ -61,8 +52,7 @@ enum Sweep {
                             points: (0...Int((xMax * 100).rounded(.down))).map { Double($0) / 100 }.map { ($0, 1 / (1 - $0)) }),
             ])
 
-        let lossless = points.first?.virtualSeconds ?? 0
-        let idealTimes = points.compactMap { point in idealSeconds(p: point.p, options: options, lossless: lossless).map { (point.p, $0) } }
+        let idealTimes = points.compactMap { point in idealSeconds(p: point.p, options: options).map { (point.p, $0) } }
         let times = points.map(\.virtualSeconds) + idealTimes.map(\.1)
         let positive = times.filter { $0 > 0 }
         let lo = SVGChart.pow10(floor(log10(max(positive.min() ?? 0.001, 1e-4))))

@@ -9,7 +9,7 @@ let program = "numbers-bench"
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 let subcommands: [(name: String, summary: String)] = [
-    ("efficiency", "DATA datagrams sent ÷ the minimum under random loss p both ways, beside the ideal 1/(1−p) (simulator)"),
+    ("efficiency", "the loss grid (simulator): time to PASS beside ideal selective repeat, DATA sent ÷ minimum, ACKs, probes"),
     ("throughput", "one client, no loss, full speed, full datagrams over loopback, beside a raw sendmmsg/recvmmsg blaster"),
     ("scale", "concurrent sessions at 1 number/s one numbers-server sustains, its memory per session, late sends"),
     ("tcp", "completion time against plain TCP through real kernel loss (network namespace + iptables; root)"),
@@ -114,20 +114,7 @@ func makeCommand(_ name: String) -> Command? {
     let flags = FlagSet(program: "\(program) \(name)", summary: subcommands.first { $0.name == name }?.summary ?? "")
     switch name {
     case "efficiency":
-        let json = flags.bool("json", usage: "print the result as JSON")
-        let losses = flags.string("p", default: "0,0.1,0.3,0.5", usage: "comma-separated loss `rates`", validate: lossListCheck)
-        let count = countFlag(flags, default: 65_535, usage: "numbers per transfer")
-        let batch = batchFlag(flags, default: 1)
-        let seeds = seedsFlag(flags)
-        let delay = delayFlag(flags)
-        return Command(flags: flags) {
-            var options = EfficiencyOptions()
-            options.count = count.value; options.batch = batch.value; options.seeds = seedList(count: seeds.value)
-            options.delay = Nanoseconds(delay.value.nanoseconds)
-            let points = Efficiency.run(losses: try! lossList(losses.value).get(), options: options)
-            emit(.array(points.map(\.json)), asJSON: json.value, text: Efficiency.table(points))
-            return points.allSatisfy(\.allPassed) ? 0 : 1
-        }
+        return makeEfficiencyCommand(flags)
 
     case "throughput":
         let json = flags.bool("json", usage: "print the result as JSON")
