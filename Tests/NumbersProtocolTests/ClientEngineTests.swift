@@ -338,7 +338,7 @@ private struct ClientHarness {
     }
 
     /// OPEN retries keep the initial wait twice, then double up to maxBackoff, each lengthened by up
-    /// to 25% at random (at the cap, shortened by up to 20%); every retry is sent three times at once (one ackSeq), the first OPEN once.
+    /// to 25% at random (at the cap, shortened by up to 20%); the first retry is sent twice, later ones three times (one ackSeq), the first OPEN once.
     @Test func openRetriesBackOffAndAreBounded() {
         var h = ClientHarness {
             $0.initialTimeout = .milliseconds(250); $0.maxBackoff = .seconds(2 as UInt64); $0.giveUpAfter = .seconds(120 as UInt64)
@@ -357,7 +357,7 @@ private struct ClientHarness {
             h.now = max(h.now, next)
         }
         #expect(sendTimes.count == 30)
-        #expect(copies.first == 1 && copies.dropFirst().allSatisfy { $0 == 3 })
+        #expect(copies.first == 1 && copies.dropFirst().first == 2 && copies.dropFirst(2).allSatisfy { $0 == 3 })
         #expect(zip(seqs.dropFirst(), seqs).allSatisfy { isNewer($0, than: $1) }, "each retry is newer than the last")
         let gaps = zip(sendTimes.dropFirst(), sendTimes).map { ($0 - $1).value }
         let maxGap = h.client.config.maxBackoff.value

@@ -32,9 +32,10 @@ extension ClientEngine {
         if openOwed {
             openOwed = false
             let length = sendOpen(now: now, into: buffer)
-            // A retry means the last attempt or its answer was lost: send three copies (one ackSeq,
-            // so the server acts once; each copy of a first OPEN draws its own CHALLENGE).
-            if probes.attempts > 0 { keepCopies(2, of: buffer, length: length, isOpen: true) }
+            // A retry means the last attempt or its answer was lost: send two copies, three from
+            // the second retry on (one ackSeq, so the server acts once; each copy of a first
+            // OPEN draws its own CHALLENGE).
+            if probes.attempts > 0 { keepCopies(min(Int(probes.attempts), 2), of: buffer, length: length, isOpen: true) }
             return length
         }
         if probeOwed {

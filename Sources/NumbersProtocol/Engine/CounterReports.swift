@@ -15,7 +15,7 @@ extension ClientCounters {
         [
             "received: \(datagramsReceived) datagrams, \(dataReceived) DATA (\(numbersReceived) numbers, \(duplicateNumbers) duplicates), \(trailersReceived) trailers, \(challengesReceived) challenges",
             "rejected on arrival: \(decodeErrorTotal) malformed or corrupt\(DecodeError.breakdown(decodeErrors)), \(invalidDropped) invalid, \(outsideWindow) outside the window",
-            "sent: \(datagramsSent) datagrams: \(opensSent) OPEN, \(acksSent) ACK (\(probesSent) probes); requested \(rangesRequested) ranges (\(numbersRequested) numbers); \(recoveries) recoveries after silence",
+            "sent: \(datagramsSent) datagrams: \(opensSent) OPEN, \(acksSent) ACK (\(probesSent) probes, \(repairsSent) repairs); requested \(rangesRequested) ranges (\(numbersRequested) numbers); \(recoveries) recoveries after silence",
         ]
     }
 }
