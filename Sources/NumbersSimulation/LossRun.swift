@@ -12,7 +12,7 @@ public struct LossRun: Sendable, Hashable {
     public var roundTrip: Nanoseconds
     public var seed: UInt64
 
-    public init(p: Double, count: UInt32, batch: Int, window: UInt32 = 65_536, roundTrip: Nanoseconds, seed: UInt64) {
+    public init(p: Double, count: UInt32, batch: Int, window: UInt32 = ServerConfig.defaultWindow, roundTrip: Nanoseconds, seed: UInt64) {
         self.p = p; self.count = count; self.batch = batch; self.window = window; self.roundTrip = roundTrip; self.seed = seed
     }
 

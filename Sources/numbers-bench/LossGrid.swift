@@ -30,7 +30,7 @@ struct LossGridOptions {
     /// The mean is taken over the first `seeds` seeds, the 99th percentile over the first `tailSeeds`.
     var seeds = 20
     var tailSeeds = 100
-    var window: UInt32 = 65_536
+    var window: UInt32 = ServerConfig.defaultWindow
     var threads = ParallelRuns.processorCount
 
     var runsPerCell: Int { max(seeds, tailSeeds) }
