@@ -7,7 +7,7 @@ import NumbersProtocol
 public enum PublishedFigures {
     public static let seeds = 3
     public static let roundTrip = Nanoseconds.milliseconds(10)
-    public static let window: UInt32 = 65_536
+    public static let window: UInt32 = ServerConfig.defaultWindow
 
     /// The README table: both transfer sizes at a few loss rates.
     public static let tableCells: [(count: UInt32, batch: Int, p: Double)] =

@@ -27,7 +27,7 @@ func makeEfficiencyCommand(_ flags: FlagSet) -> Command {
                           validate: { (1...1_000).contains($0) ? nil : "must be between 1 and 1000" })
     let tailSeeds = flags.int("tailSeeds", default: 100, usage: "seeds the 99th percentile is taken over (1, 2, …, tailSeeds)",
                               validate: { (1...1_000).contains($0) ? nil : "must be between 1 and 1000" })
-    let window = flags.uint32("window", default: 65_536, usage: "the server's window in numbers",
+    let window = flags.uint32("window", default: ServerConfig.defaultWindow, usage: "the server's window in numbers",
                               validate: { (Limits.minWindow...Limits.maxWindow).contains($0) ? nil : "must be between \(Limits.minWindow) and \(Limits.maxWindow)" })
     let threads = flags.int("threads", default: ParallelRuns.processorCount, usage: "simulations run at once (default: one per core)",
                             validate: { (1...256).contains($0) ? nil : "must be between 1 and 256" })
