@@ -59,6 +59,8 @@ do {
             print("session \(id): new, n=\(total), client \(address)")
         case .resumed(let id, let from, let address):
             print("session \(id): resumed from index \(from), client \(address)")
+        case .adopted(let id, let from, let address):
+            print("session \(id): adopted from the store, continuing at index \(from), client \(address)")
         case .ended(let id, let total, let acknowledged, let reason, let stats):
             switch reason {
             case .completed: print("session \(id): completed, n=\(total): \(stats.summary)")
