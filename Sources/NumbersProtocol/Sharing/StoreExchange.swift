@@ -44,6 +44,9 @@ public struct SessionSharing {
     /// length, so at most once per period and session, and a stored `lastHeard` is never more
     /// than one period behind the truth.
     public let checkpointPeriod: Nanoseconds
+    /// Two seconds: an adopting server's estimate of `lastHeard` (the middle of the period) is
+    /// within a second of the truth, and a paced client costs at most one write per two seconds.
+    public static let defaultCheckpointPeriod = Nanoseconds.seconds(2 as UInt64)
 
     public struct Counters: Sendable, Equatable {
         public var created = 0, adopted = 0, lostRaces = 0, refreshes = 0, deletes = 0, lookups = 0
