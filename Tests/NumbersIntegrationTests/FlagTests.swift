@@ -50,7 +50,7 @@ struct FlagTests {
 
     static let serverFlags: [String] = [
         "batch", "burstLoss", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "goOfflineFor",
-        "host", "interval", "jitter", "lossSeed", "maxSessions", "port", "quiet", "reorderRate", "sessionTTL", "window",
+        "host", "interval", "jitter", "lossSeed", "maxSessions", "port", "quiet", "reorderRate", "reusePort", "sessionTTL", "store", "window",
     ]
     static let clientFlags: [String] = [
         "burstLoss", "clientID", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "giveUpAfter",
