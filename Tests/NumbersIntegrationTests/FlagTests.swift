@@ -57,7 +57,7 @@ struct FlagTests {
         "goOfflineFor", "host", "jitter", "lossSeed", "n", "port", "reorderRate", "window",
     ]
     /// Flags whose help need not show a default: bools (false) and an empty optional string.
-    static let withoutDefault: Set<String> = ["quiet", "clientID", "burstLoss"]
+    static let withoutDefault: Set<String> = ["quiet", "clientID", "burstLoss", "reusePort"]
 
     @Test("-h: status 0 and usage on stdout listing every flag with its default",
           arguments: [("numbers-server", serverFlags), ("numbers-client", clientFlags)])
