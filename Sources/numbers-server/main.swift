@@ -20,6 +20,9 @@ let sessionTTL = flags.duration("sessionTTL", default: .seconds(30), usage: "for
                                 validate: { $0.nanoseconds > 0 ? nil : "must be positive" })
 let maxSessions = flags.int("maxSessions", default: 250_000, usage: "most concurrent sessions; beyond it new clients are refused",
                             validate: { $0 >= 1 ? nil : "must be at least 1" })
+let cc = flags.string("cc", default: CongestionControl.model.rawValue,
+                      usage: "congestion control of full-speed (-interval 0) sessions: model (paced at the estimated bottleneck rate) or none (as fast as the window allows)",
+                      validate: { CongestionControl(rawValue: $0) == nil ? "must be one of \(CongestionControl.allCases.map(\.rawValue).joined(separator: ", "))" : nil })
 let quiet = flags.bool("quiet", usage: "do not log each session's start and end")
 let simulator = ImpairmentFlags(registeringOn: flags)
 lineBufferStandardOutput()
@@ -31,6 +34,7 @@ config.batch = batch.value
 config.window = window.value
 config.sessionTTL = Nanoseconds(sessionTTL.value.nanoseconds)
 config.maxSessions = maxSessions.value
+config.congestionControl = CongestionControl(rawValue: cc.value) ?? .model
 if config.window < UInt32(config.batch) { flags.failUsage("-window must be at least -batch") }
 let impairment = simulator.config()
 
@@ -48,7 +52,7 @@ var rng = SystemRandomNumberGenerator()
 let engine = ServerEngine(config: config, store: InMemorySessionStore(), key: SipHashKey.random(), seedSource: rng.next())
 let loop = ServerLoop(socket: socket, engine: engine, impairment: impairment)
 
-print("numbers-server: listening on \(socket.localAddress) (interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions))")
+print("numbers-server: listening on \(socket.localAddress) (interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions), cc \(config.congestionControl.rawValue))")
 if !impairment.isTransparent { print("numbers-server: simulator: \(impairment)") }
 
 do {
@@ -73,6 +77,10 @@ do {
 let signalName = trap.caught == SIGINT ? "SIGINT" : "SIGTERM"
 print("numbers-server: caught \(signalName), shutting down with \(loop.engine.sessionCount) sessions open")
 for line in loop.engine.counters.summaryLines { print("numbers-server: \(line)") }
+let congestion = loop.engine.congestionCounters
+if congestion.controllersCreated > 0 {
+    print("numbers-server: congestion control: \(congestion.controllersCreated) controllers, \(congestion.transitions) phase changes")
+}
 if loop.oversizeDropped > 0 || loop.socketDrops > 0 {
     print("numbers-server: socket: \(loop.oversizeDropped) oversize datagrams dropped, \(loop.socketDrops) sends dropped by the kernel")
 }
