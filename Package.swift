@@ -20,7 +20,7 @@ let package = Package(
         // The one impairment model: used in the real send path and by the simulated network.
         .target(name: "NumbersImpairment", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Layer 3: sockets, clocks, event loops around the engines.
-        .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersRedis"], swiftSettings: strict),
         // Our own Redis client (RESP2 over TCP): the shared session store's I/O.
         .target(name: "NumbersRedis", swiftSettings: strict),
         // Deterministic simulation: engines over the impairment model with a virtual clock.

@@ -39,6 +39,13 @@ public struct SequenceChecksum: Hashable, Sendable {
 
     public init() {}
 
+    /// The checksum state another process saved (`crcValue`, `sum`, `count`), to carry on from.
+    public init(crcValue: UInt32, sum: UInt64, count: UInt32) {
+        self.crc.register = crcValue ^ 0xFFFF_FFFF
+        self.sum = sum
+        self.count = count
+    }
+
     @inline(__always)
     public mutating func add(_ number: UInt32) {
         crc.update(bigEndian: number)
