@@ -31,7 +31,8 @@ extension ServerEngine {
         if store.session(id) != nil { return handleAgain(waiting, now: now) }
         switch answer {
         case .created(_, let existing?), .found(_, let existing?):
-            guard now < existing.lastHeard + sharing!.checkpointPeriod + config.sessionTTL else {
+            // The stored lastHeard lags the truth by up to one period: judged from its middle, as adoption does.
+            guard now < existing.lastHeard + Nanoseconds(sharing!.checkpointPeriod.value / 2) + config.sessionTTL else {
                 sharing!.counters.notFound += 1
                 return refuse(waiting, .unknownSession)
             }
