@@ -98,15 +98,27 @@ extension ClientEngine {
         var live: UInt32? = ackSeq &+ 1
         var expiry = Instant.never
         var seq = ackSeq
+        // A server still sending to us may simply not have reached a request yet: it serves
+        // requests in order and before new numbers, at whatever rate its path allows (behind a
+        // bottleneck, thousands of ranges take far longer than a round trip). So while DATA
+        // keeps arriving, an ACK times out only once new numbers have arrived that the server
+        // sent after that ACK must have reached it. A quiet stream gives no such evidence, and
+        // the timeout alone decides.
+        let quiet = lastDataAt.map { now - $0 >= timeout } ?? true
+        let path = roundTrip.minimum ?? timeout
         for step in 0..<Self.ackHistory {
             let entry = ackSendTimes[Int(seq % UInt32(Self.ackHistory))]
-            guard entry.seq == seq, entry.at + timeout > now else { break }
+            guard entry.seq == seq else { break }
+            let overtaken = quiet || entry.at + path <= lastNewDataAt
+            guard entry.at + timeout > now || !overtaken else { break }
             live = seq
             expiry = entry.at + timeout
             if step == Self.ackHistory - 1 { live = nil }   // the whole ring is live
             seq &-= 1
         }
         if expiry == .never { expiry = now + timeout }
+        // An ACK past its timeout but not yet overtaken is checked again a quarter timeout on.
+        if expiry <= now { expiry = now + Nanoseconds(max(timeout.value / 4, 1)) }
         return (live, expiry)
     }
 

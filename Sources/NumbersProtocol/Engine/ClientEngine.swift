@@ -29,7 +29,9 @@ public struct ClientEngine {
 
     private var startedAt: Instant
     var lastReceived: Instant
-    private var lastDataAt: Instant?
+    var lastDataAt: Instant?
+    /// When the latest DATA carrying new numbers (at or beyond `highest`) arrived.
+    var lastNewDataAt: Instant = .zero
     private var lastDataEnd: UInt32 = 0
     var lastAckAt: Instant = .never
     var roundTrip = RoundTripEstimator()
@@ -167,6 +169,7 @@ public struct ClientEngine {
         counters.numbersReceived += UInt64(count)
         window.advance()
         if m.index >= highestBefore {
+            lastNewDataAt = now
             loss.delivered()
             if m.index > highestBefore {
                 // The gap stands for this many lost datagrams of the same size.

@@ -14,6 +14,9 @@ struct AckSchedule {
         /// A quarter of the window has arrived since the last ACK: the server may be about to
         /// stall on its window.
         case windowQuarter
+        /// `datagramsPerAck` DATA have arrived since the last ACK: the sender's congestion
+        /// controller measures the delivery rate from ACKs, and needs them at least this often.
+        case datagramCount
         /// The previous ACK was full: more is missing than one ACK can ask for.
         case fullAck
         /// A CHALLENGE gave a token the server wants to see.
@@ -27,6 +30,10 @@ struct AckSchedule {
     /// its window (or a stream that ended) looks like.
     private var quietUntil: Instant = .never
     private var numbersSinceAck: UInt32 = 0
+    private var datagramsSinceAck: UInt32 = 0
+    /// At full speed an ACK every 16 DATA: often enough for the server's controller to see the
+    /// delivery rate within a fraction of a round trip, rare enough to cost the server little.
+    static let datagramsPerAck: UInt32 = 16
     /// Full ACKs sent back to back.
     private(set) var burst = 0
 
@@ -38,7 +45,9 @@ struct AckSchedule {
     /// New numbers arrived. `pace` is the server's undisturbed arrival gap, when known.
     mutating func received(numbers: UInt32, now: Instant, pace: Nanoseconds?, window: UInt32, config: ClientConfig) {
         numbersSinceAck &+= numbers
+        datagramsSinceAck &+= 1
         if numbersSinceAck >= max(window / 4, 1) { send(.windowQuarter) }
+        if datagramsSinceAck >= Self.datagramsPerAck { send(.datagramCount) }
         let gap = pace ?? .zero
         // A paced stream is acknowledged every few datagrams rather than after each one: at the
         // station's 1 s pace that is one ACK every 4 s, well inside any session TTL, which halves
@@ -57,6 +66,7 @@ struct AckSchedule {
         delayedUntil = .never
         quietUntil = .never
         numbersSinceAck = 0
+        datagramsSinceAck = 0
         if full && burst + 1 < Limits.maxAckBurst { send(.fullAck) } else { burst = 0 }
     }
 

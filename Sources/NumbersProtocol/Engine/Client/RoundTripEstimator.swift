@@ -17,9 +17,9 @@ struct RoundTripEstimator {
         // An echo can arrive late for reasons that are not the path: the datagram that first
         // carried it was lost and a later one repeats it, or it waited behind a long
         // retransmission queue. Such a sample says nothing about when a request is answered; one
-        // more than 1.5 times the recent floor is left out of the mean (the floor itself follows a
+        // more than twice the recent floor is left out of the mean (the floor itself follows a
         // path that really got slower within 16 samples).
-        if let floor = recent.value, sample.value > floor.value + floor.value / 2 { return }
+        if let floor = recent.value, sample > floor * 2 { return }
         guard let s = smoothed else {
             smoothed = sample
             deviation = Nanoseconds(sample.value / 2)
@@ -31,9 +31,10 @@ struct RoundTripEstimator {
     }
 
     /// How long a request may take to be answered before it is presumed lost: the smoothed round
-    /// trip, four deviations, and a floor for timer granularity.
+    /// trip, four deviations (at least a quarter of the round trip, for a queue that grows between
+    /// samples), and a floor for timer granularity.
     func requestTimeout(floor: Nanoseconds) -> Nanoseconds? {
         guard let s = smoothed else { return nil }
-        return max(floor, s + max(deviation * 4, Nanoseconds(s.value / 8)))
+        return max(floor, s + max(deviation * 4, Nanoseconds(s.value / 4)))
     }
 }
