@@ -1,0 +1,46 @@
+import NumbersImpairment
+import NumbersProtocol
+import Synchronization
+@testable import NumbersTransport
+
+/// Runs a `ServerLoop` over any store on its own thread for the length of `body`, then stops and
+/// joins it and hands back the loop, so a test can read the engine and counters it ended with.
+func withServerLoop<Store: SessionStore & Sendable>(store: Store, config: ServerConfig = ServerConfig(),
+                                         _ body: (PeerAddress) throws -> Void) throws -> ServerLoop<Store> {
+    let socket = try UDPSocket(host: "127.0.0.1", port: 0)
+    let engine = ServerEngine(config: config, store: store, key: SipHashKey(k0: 1, k1: 2), seedSource: 7)
+    // The loop belongs to the server thread until the join below hands it back.
+    let handoff = LoopHandoff(ServerLoop(socket: socket, engine: engine, impairment: ImpairmentConfig()))
+    let wakeup = try Wakeup()
+    let stop = StopFlag()
+    let thread = try JoinableThread {
+        try? handoff.loop.run(wakeup: wakeup, shouldStop: { stop.raised.load(ordering: .acquiring) }) { _ in }
+    }
+    defer {
+        stop.raised.store(true, ordering: .releasing)
+        wakeup.signal()
+        thread.join()
+    }
+    try body(socket.localAddress)
+    return handoff.loop
+}
+
+/// Runs one client over loopback against `server` until it finishes or fails.
+func runClient(count: UInt32, server: PeerAddress) throws -> ClientLoop {
+    let socket = try UDPSocket(host: "127.0.0.1", port: 0)
+    var config = ClientConfig(clientID: ClientID(high: 0x11, low: 0x22), mode: .start(count: count), server: server, tag: 5)
+    config.giveUpAfter = .seconds(10 as UInt64)
+    let client = ClientLoop(socket: socket, engine: ClientEngine(config: config, now: MonotonicClock.now(), randomSeed: 3),
+                            impairment: ImpairmentConfig())
+    try client.run(wakeup: nil, shouldStop: { false })
+    return client
+}
+
+private final class LoopHandoff<Store: SessionStore>: @unchecked Sendable {
+    let loop: ServerLoop<Store>
+    init(_ loop: ServerLoop<Store>) { self.loop = loop }
+}
+
+final class StopFlag: Sendable {
+    let raised = Atomic<Bool>(false)
+}
