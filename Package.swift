@@ -14,11 +14,15 @@ let package = Package(
     ],
     targets: [
         // Layer 1+2: wire format, generator, checksums, sans-IO engines. Pure: no sockets, no clocks.
-        .target(name: "NumbersProtocol", swiftSettings: strict),
+        .target(name: "NumbersProtocol", dependencies: ["NumbersCRC32C"], swiftSettings: strict),
+        // CRC-32C with the CPU's crc32 and carry-less multiply instructions, and a table fallback.
+        .target(name: "NumbersCRC32C"),
         // The one impairment model: used in the real send path and by the simulated network.
         .target(name: "NumbersImpairment", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Layer 3: sockets, clocks, event loops around the engines.
-        .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersRedis"], swiftSettings: strict),
+        // Our own Redis client (RESP2 over TCP): the shared session store's I/O.
+        .target(name: "NumbersRedis", swiftSettings: strict),
         // Deterministic simulation: engines over the impairment model with a virtual clock.
         .target(name: "NumbersSimulation", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         // Fuzz targets: the entry points shared by the libFuzzer harnesses under Fuzz/ and the replay tests.
@@ -34,12 +38,13 @@ let package = Package(
         .executableTarget(name: "numbers-demo", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
         .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
 
-        .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol"], swiftSettings: strict),
+        .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol", "NumbersCRC32C"], swiftSettings: strict),
         .testTarget(name: "NumbersImpairmentTests", dependencies: ["NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersTransportTests", dependencies: ["NumbersTransport"], swiftSettings: strict),
         .testTarget(name: "NumbersSimulationTests", dependencies: ["NumbersSimulation", "NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersCLITests", dependencies: ["NumbersCLI"], swiftSettings: strict),
         .testTarget(name: "NumbersFuzzingTests", dependencies: ["NumbersFuzzing", "NumbersProtocol"], swiftSettings: strict),
-        .testTarget(name: "NumbersIntegrationTests", dependencies: ["NumbersProtocol", "NumbersTransport"], swiftSettings: strict),
+        .testTarget(name: "NumbersRedisTests", dependencies: ["NumbersRedis"], swiftSettings: strict),
+        .testTarget(name: "NumbersIntegrationTests", dependencies: ["NumbersProtocol", "NumbersTransport", "NumbersRedis", "NumbersLoad"], swiftSettings: strict),
     ]
 )

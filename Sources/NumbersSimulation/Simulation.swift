@@ -133,6 +133,8 @@ public struct Simulation {
     private mutating func step() {
         for i in clients.indices {
             guard var c = clients[i], c.alive else { continue }
+            // Moved out and back rather than copied, for the reason given in `deliver`.
+            clients[i] = nil
             while let length = buffer.withUnsafeMutableBytes({ c.engine.poll(now: now, into: $0) }) {
                 Simulation.offer(buffer[0..<length], from: c.address, to: Simulation.serverAddress, through: &c.impairment, now: now, onto: &wire)
             }
@@ -151,9 +153,8 @@ public struct Simulation {
     private mutating func releaseHeld() {
         Simulation.release(from: Simulation.serverAddress, through: &serverImpairment, now: now, onto: &wire)
         for i in clients.indices {
-            guard var c = clients[i], c.alive else { continue }
-            Simulation.release(from: c.address, through: &c.impairment, now: now, onto: &wire)
-            clients[i] = c
+            guard clients[i]?.alive == true else { continue }
+            Simulation.release(from: clients[i]!.address, through: &clients[i]!.impairment, now: now, onto: &wire)
         }
     }
 
@@ -171,11 +172,11 @@ public struct Simulation {
                 d.bytes.withUnsafeBytes { server.handle($0, from: d.from, now: now) }
                 while let event = server.pollEvent() { observe(event) }
             } else if let i = clients.firstIndex(where: { $0?.address == d.to && $0?.alive == true }) {
-                var c = clients[i]!
-                if c.impairment.isOffline(at: now) { c.impairment.noteInboundIgnored(); clients[i] = c; continue }
-                d.bytes.withUnsafeBytes { c.engine.handle($0, from: d.from, now: now) }
-                if finishedAt[i] == nil && c.engine.status.isOver { finishedAt[i] = now }
-                clients[i] = c
+                // In place: a copy of the client would share its receive window's storage, and
+                // the engine's first write would then copy the whole window for every datagram.
+                if clients[i]!.impairment.isOffline(at: now) { clients[i]!.impairment.noteInboundIgnored(); continue }
+                d.bytes.withUnsafeBytes { clients[i]!.engine.handle($0, from: d.from, now: now) }
+                if finishedAt[i] == nil && clients[i]!.engine.status.isOver { finishedAt[i] = now }
             }
         }
     }
@@ -253,7 +254,7 @@ public struct Simulation {
         switch event {
         case .created(let id, _, _):
             if let seed = server.store.session(id)?.seed { seedsDrawn[id, default: []].append(seed) }
-        case .resumed:
+        case .resumed, .adopted:
             break
         case .ended(let id, _, _, let reason, _):
             switch reason {

@@ -18,6 +18,9 @@ public final class ServerLoop<Store: SessionStore> {
     /// while thousands of sessions send at full speed.
     public static var sendsPerTurn: Int { 512 }
     @exclusivity(unchecked) public private(set) var oversizeDropped: UInt64 = 0
+    /// Where a sharing engine's store requests go, and its answers come from; nil for a server
+    /// that keeps its sessions to itself.
+    public var storeLink: SharedStoreLink?
 
     public init(socket: UDPSocket, engine: ServerEngine<Store>, impairment: ImpairmentConfig) {
         self.socket = socket
@@ -32,9 +35,10 @@ public final class ServerLoop<Store: SessionStore> {
     /// Runs until `shouldStop` says so (checked every turn; `wakeup` interrupts the wait).
     public func run(wakeup: Wakeup?, shouldStop: () -> Bool, onEvent: (ServerEvent) -> Void) throws(SocketError) {
         while !shouldStop() {
-            var now = MonotonicClock.now()
+            var now = SharedClock.now()
             try intake.drain(now: now, sender: sender) { bytes, source in engine.handle(bytes, from: source, now: now) }
-            now = MonotonicClock.now()
+            storeLink?.exchange(&engine, now: now)
+            now = SharedClock.now()
             sender.releaseDue(now: now)
             var produced = 0
             while produced < ServerLoop.sendsPerTurn
@@ -46,7 +50,7 @@ public final class ServerLoop<Store: SessionStore> {
 
             if produced == ServerLoop.sendsPerTurn { continue }   // more is due: read, then send again
             let deadline = min(engine.nextDeadline ?? .never, sender.impairment.nextDeadline ?? .never)
-            let timeout: Nanoseconds? = deadline == .never ? nil : deadline - MonotonicClock.now()
+            let timeout: Nanoseconds? = deadline == .never ? nil : deadline - SharedClock.now()
             _ = socket.wait(timeout: timeout, wakeup: wakeup)
         }
     }

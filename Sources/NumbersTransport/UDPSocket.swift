@@ -19,11 +19,14 @@ public final class UDPSocket: Sendable {
 
     /// Opens a socket bound to `host` ("127.0.0.1", "::1", "0.0.0.0", "::", "localhost") and `port`
     /// (0 for an ephemeral one). When a name has several addresses, the first that binds wins.
-    public init(host: String, port: UInt16, bufferBytes: Int = UDPSocket.defaultBufferBytes) throws(SocketError) {
+    /// With `reusePort`, several processes may bind the same address and port (SO_REUSEPORT): the
+    /// kernel spreads clients across them by their address, and a client of one that dies is
+    /// sent to another.
+    public init(host: String, port: UInt16, bufferBytes: Int = UDPSocket.defaultBufferBytes, reusePort: Bool = false) throws(SocketError) {
         var firstError: SocketError?
         for candidate in try PeerAddress.resolving(host: host, port: port) {
             do throws(SocketError) {
-                let descriptor = try Self.openBound(to: candidate, bufferBytes: bufferBytes)
+                let descriptor = try Self.openBound(to: candidate, bufferBytes: bufferBytes, reusePort: reusePort)
                 self.descriptor = descriptor
                 self.localAddress = Self.boundAddress(of: descriptor) ?? candidate
                 return
@@ -52,7 +55,7 @@ public final class UDPSocket: Sendable {
     public var receiveBufferBytes: Int { Self.intOption(descriptor, SO_RCVBUF) }
     public var sendBufferBytes: Int { Self.intOption(descriptor, SO_SNDBUF) }
 
-    private static func openBound(to address: PeerAddress, bufferBytes: Int) throws(SocketError) -> Int32 {
+    private static func openBound(to address: PeerAddress, bufferBytes: Int, reusePort: Bool) throws(SocketError) -> Int32 {
         let domain = address.family == .ipv4 ? AF_INET : AF_INET6
         let type = Int32(SOCK_DGRAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
         let descriptor = socket(domain, type, 0)
@@ -63,6 +66,14 @@ public final class UDPSocket: Sendable {
         setBuffer(descriptor, force: SO_RCVBUFFORCE, plain: SO_RCVBUF, bytes: bufferBytes)
         setBuffer(descriptor, force: SO_SNDBUFFORCE, plain: SO_SNDBUF, bytes: bufferBytes)
 
+        if reusePort {
+            var one: Int32 = 1
+            guard setsockopt(descriptor, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+                let error = SocketError.system("setsockopt SO_REUSEPORT")
+                close(descriptor)
+                throw error
+            }
+        }
         let status = address.withSocketAddress { bind(descriptor, $0, $1) }
         guard status == 0 else {
             let error = SocketError.system("bind \(address)")

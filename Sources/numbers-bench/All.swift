@@ -3,18 +3,16 @@ import NumbersCLI
 import NumbersProtocol
 
 /// `numbers-bench all`: every part in one run. With -json, stdout carries exactly one JSON object
-/// (progress goes to stderr): machine, efficiency, throughput, scale, tcp, goals, errors.
+/// (progress goes to stderr): machine, simulator, throughput, scale, tcp, goals, settings, errors.
 func makeAllCommand(_ flags: FlagSet) -> Command {
-    let json = flags.bool("json", usage: "print one JSON object with the keys machine, efficiency, throughput, scale, tcp, goals, errors")
+    let json = flags.bool("json", usage: "print one JSON object with the keys machine, simulator, throughput, scale, tcp, goals, settings, errors")
     let out = flags.string("out", usage: "also write the JSON object to this `file`")
-    let skip = flags.string("skip", usage: "comma-separated `parts` not to run (efficiency, throughput, scale, tcp); their keys are null",
+    let skip = flags.string("skip", usage: "comma-separated `parts` not to run (simulator, throughput, scale, tcp); their keys are null",
                             validate: { text in
                                 let parts = text.split(separator: ",").map { $0.trimmingCharacters }
-                                let bad = parts.first { !["efficiency", "throughput", "scale", "tcp"].contains($0) }
+                                let bad = parts.first { !["simulator", "throughput", "scale", "tcp"].contains($0) }
                                 return bad.map { "unknown part \"\($0)\"" }
                             })
-    let seeds = seedsFlag(flags)
-    let delay = delayFlag(flags)
     let throughputSeconds = flags.double("throughputSeconds", default: 3, usage: "target duration of the throughput transfer",
                                          validate: { $0 > 0 && $0 <= 120 ? nil : "must be above 0 and at most 120" })
     let scaleSteps = flags.string("scaleSteps", default: "10000,25000,50000,75000,100000", usage: "session `counts` for the scale ramp",
@@ -38,14 +36,11 @@ func makeAllCommand(_ flags: FlagSet) -> Command {
         var errors: [(String, JSON)] = []
         var text: [String] = ["machine: \(machine.summary); \(machine.swiftVersion)"]
 
-        var efficiency: [EfficiencyPoint]?
-        if !skipped.contains("efficiency") {
-            var options = EfficiencyOptions()
-            options.seeds = seedList(count: seeds.value)
-            options.delay = Nanoseconds(delay.value.nanoseconds)
-            efficiency = Efficiency.run(losses: Efficiency.defaultLosses, options: options)
-            text.append("efficiency (n = 65,535, batch 1, simulator):\n" + Efficiency.table(efficiency!))
-            if let failed = efficiency!.first(where: { !$0.allPassed }) { errors.append(("efficiency", .string(failed.failures.joined(separator: "; ")))) }
+        var simulator: SimulatorFigures?
+        if !skipped.contains("simulator") {
+            simulator = SimulatorFigures.compute()
+            text.append("simulator (the published figures, as `figures` writes them):\n" + simulator!.text)
+            if !simulator!.passed { errors.append(("simulator", .string("a simulated transfer did not verify"))) }
         }
 
         var throughput: ThroughputResult?
@@ -79,10 +74,10 @@ func makeAllCommand(_ flags: FlagSet) -> Command {
             catch { errors.append(("tcp", .string("\(error)"))) }
         }
 
-        let goals = Goals(efficiency: efficiency, throughput: throughput, scale: scale, tcp: tcp)
+        let goals = Goals(throughput: throughput, scale: scale, tcp: tcp)
         let object = JSON.object([
             ("machine", machine.json),
-            ("efficiency", efficiency.map { .array($0.map(\.json)) } ?? .null),
+            ("simulator", simulator?.json ?? .null),
             ("throughput", throughput.map(\.json) ?? .null),
             ("scale", scale.map(\.json) ?? .null),
             ("tcp", tcp.map { .array($0.map(\.json)) } ?? .null),
@@ -90,8 +85,6 @@ func makeAllCommand(_ flags: FlagSet) -> Command {
             ("settings", .object([
                 ("nice", .int(nice.value)),
                 ("server_realtime", .bool(realtime.value)),
-                ("simulated_one_way_delay_ms", .number(Double(delay.value.nanoseconds) / 1e6, places: 3)),
-                ("seeds", .int(seeds.value)),
                 ("scale_numbers_per_session", .int(Int(scaleNumbers.value))),
                 ("tcp_runs", .int(tcpRuns.value)),
                 ("tcp_timeout_s", .number(Double(tcpTimeout.value.nanoseconds) / 1e9, places: 1)),
@@ -112,16 +105,13 @@ func makeAllCommand(_ flags: FlagSet) -> Command {
     }
 }
 
-/// The goals, each judged from the figures (nil: that part did not run).
+/// The goals of the wall-clock parts, each judged from the figures (nil: that part did not run).
+/// The simulator's figures carry their own yardsticks (ideal time, 1/(1 − p)) beside them.
 struct Goals {
-    var efficiency: [EfficiencyPoint]?
     var throughput: ThroughputResult?
     var scale: ScaleResult?
     var tcp: [TCPPoint]?
 
-    /// sent_over_min within 5% of ideal at every p: the worst excess.
-    var efficiencyWorst: Double? { efficiency.map { $0.map { abs($0.excess) }.max() ?? 0 } }
-    var efficiencyMet: Bool? { efficiencyWorst.map { $0 <= 0.05 } }
     var throughputMet: Bool? { throughput.map { $0.ratio >= 0.5 } }
     var scaleMet: Bool? {
         scale.map { s in (s.sustained?.sessions ?? 0) >= 100_000 && (s.sustained?.bytesPerSession ?? .infinity) <= 256 }
@@ -138,8 +128,6 @@ struct Goals {
     var json: JSON {
         func flag(_ b: Bool?) -> JSON { b.map { .bool($0) } ?? .null }
         return .object([
-            ("efficiency_within_5pct_of_ideal", flag(efficiencyMet)),
-            ("efficiency_worst_excess", .optional(efficiencyWorst, places: 4)),
             ("throughput_ratio_at_least_0_5", flag(throughputMet)),
             ("scale_100k_sessions_at_256_bytes", flag(scaleMet)),
             ("tcp_faster_at_every_loss", flag(tcpMet)),
@@ -149,7 +137,6 @@ struct Goals {
     var text: String {
         func word(_ b: Bool?) -> String { b.map { $0 ? "met" : "NOT met" } ?? "not run" }
         return [
-            "efficiency within 5% of ideal: \(word(efficiencyMet))" + (efficiencyWorst.map { " (worst \(fixed($0 * 100, 2))%)" } ?? ""),
             "throughput ratio ≥ 0.5: \(word(throughputMet))" + (throughput.map { " (\(fixed($0.ratio, 3)))" } ?? ""),
             "scale 100,000 sessions at ≤ 256 bytes: \(word(scaleMet))"
                 + (scale?.sustained.map { " (\(grouped($0.sessions)) sessions, \(fixed($0.bytesPerSession, 0)) bytes each)" } ?? ""),

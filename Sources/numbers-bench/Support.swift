@@ -1,6 +1,7 @@
 import Glibc
 import NumbersCLI
 import NumbersProtocol
+import NumbersSimulation
 import NumbersTransport
 
 /// Progress goes to stderr, so that `-json` output on stdout stays one clean object.
@@ -127,28 +128,10 @@ func median(_ values: [Double]) -> Double {
 func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }
 
 /// `1234567` → `1,234,567`, for the human-readable tables.
-func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return (value < 0 ? "-" : "") + out
-}
+func grouped(_ value: Int) -> String { PublishedFigures.grouped(value) }
 
-/// Fixed decimals without Foundation's String(format:).
-func fixed(_ value: Double, _ places: Int) -> String {
-    guard value.isFinite else { return "-" }
-    var scale = 1.0
-    for _ in 0..<places { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    let whole = Int(scaled / scale)
-    var fraction = String(Int(scaled - Double(whole) * scale))
-    fraction = String(repeating: "0", count: max(0, places - fraction.count)) + fraction
-    let sign = value < 0 && scaled > 0 ? "-" : ""
-    return places == 0 ? sign + String(whole) : sign + String(whole) + "." + fraction
-}
+/// Fixed decimals without Foundation's String(format:), rounded as the published figures are.
+func fixed(_ value: Double, _ places: Int) -> String { PublishedFigures.decimal(value, places) }
 
 /// Pads to a column width (right-aligned), for the text tables.
 func column(_ text: String, _ width: Int) -> String {

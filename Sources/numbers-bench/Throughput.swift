@@ -58,7 +58,7 @@ struct ThroughputResult {
         \(grouped(Int(datagramsPerSecond))) datagrams/s of \(datagramSize) bytes \
         (\(fixed(numbersPerSecond * 32 / 1e6, 0)) Mbit/s of numbers); \(dataSent) DATA sent, \(retransmitted) retransmitted, \
         \(acksReceived) ACKs; \(passed ? "PASS" : "FAIL")
-        raw:  \(grouped(Int(rawDatagramsPerSecond))) datagrams/s received (\(grouped(Int(rawSentPerSecond))) sent)
+        raw:  \(rawRate(rawDatagramsPerSecond)) datagrams/s received (\(rawRate(rawSentPerSecond)) sent)
         ratio ours/raw: \(fixed(ratio, 3))
         """
     }
@@ -176,10 +176,15 @@ enum Throughput {
                                           rawDatagramsPerSecond: raw?.receivedPerSecond ?? .nan, rawSentPerSecond: raw?.sentPerSecond ?? .nan,
                                           dataSent: ours.counters.dataSent, retransmitted: ours.counters.retransmittedDatagrams,
                                           acksReceived: ours.counters.acksReceived, passed: passed)
-            progress("throughput run \(attempt): \(grouped(Int(result.datagramsPerSecond))) dgram/s vs raw \(grouped(Int(result.rawDatagramsPerSecond))) "
+            progress("throughput run \(attempt): \(grouped(Int(result.datagramsPerSecond))) dgram/s vs raw \(rawRate(result.rawDatagramsPerSecond)) "
                      + "(ratio \(fixed(result.ratio, 3)), \(result.passed ? "PASS" : "FAIL"))")
             if best == nil || result.ratio > best!.ratio { best = result }
         }
         return best!
     }
+}
+
+/// A raw blaster rate for display; NaN when -skipRaw left it unmeasured.
+private func rawRate(_ perSecond: Double) -> String {
+    perSecond.isFinite ? grouped(Int(perSecond)) : "not measured"
 }

@@ -9,12 +9,12 @@ let program = "numbers-bench"
 let arguments = Array(CommandLine.arguments.dropFirst())
 
 let subcommands: [(name: String, summary: String)] = [
-    ("efficiency", "DATA datagrams sent ÷ the minimum under random loss p both ways, beside the ideal 1/(1−p) (simulator)"),
+    ("efficiency", "the loss grid (simulator): time to PASS beside ideal selective repeat, DATA sent ÷ minimum, ACKs, probes"),
     ("throughput", "one client, no loss, full speed, full datagrams over loopback, beside a raw sendmmsg/recvmmsg blaster"),
     ("scale", "concurrent sessions at 1 number/s one numbers-server sustains, its memory per session, late sends"),
     ("tcp", "completion time against plain TCP through real kernel loss (network namespace + iptables; root)"),
-    ("sweep", "loss sweep p = 0…0.6 (simulator): writes bench/loss-sweep.csv and draws bench/loss-sweep.svg"),
-    ("all", "efficiency, throughput, scale and tcp in one run; with -json, one JSON object on stdout"),
+    ("figures", "recomputes the published simulator figures: README.md's table, results.json's simulator member, bench/loss-sweep.csv/svg"),
+    ("all", "the published simulator figures, throughput, scale and tcp in one run; with -json, one JSON object on stdout"),
     ("micro", "the engines alone, in memory (no sockets): per-datagram CPU cost; the run to profile with callgrind"),
 ]
 
@@ -66,16 +66,6 @@ func batchFlag(_ flags: FlagSet, default value: Int) -> Flag<Int> {
               validate: { (1...Limits.maxNumbersPerDatagram).contains($0) ? nil : "must be between 1 and \(Limits.maxNumbersPerDatagram)" })
 }
 
-func seedsFlag(_ flags: FlagSet, default value: Int = 3) -> Flag<Int> {
-    flags.int("seeds", default: value, usage: "simulation seeds to average over (1, 2, …, seeds)",
-              validate: { (1...100).contains($0) ? nil : "must be between 1 and 100" })
-}
-
-func delayFlag(_ flags: FlagSet) -> Flag<FlagDuration> {
-    flags.duration("delay", default: .milliseconds(5), usage: "one-way delay of the simulated path, both directions (0: instantaneous links)",
-                   validate: { $0.nanoseconds <= 10_000_000_000 ? nil : "must be at most 10s" })
-}
-
 func serverPathFlag(_ flags: FlagSet) -> Flag<String> {
     flags.string("server", default: executableDirectory() + "/numbers-server", usage: "the numbers-server `executable` to measure")
 }
@@ -114,20 +104,7 @@ func makeCommand(_ name: String) -> Command? {
     let flags = FlagSet(program: "\(program) \(name)", summary: subcommands.first { $0.name == name }?.summary ?? "")
     switch name {
     case "efficiency":
-        let json = flags.bool("json", usage: "print the result as JSON")
-        let losses = flags.string("p", default: "0,0.1,0.3,0.5", usage: "comma-separated loss `rates`", validate: lossListCheck)
-        let count = countFlag(flags, default: 65_535, usage: "numbers per transfer")
-        let batch = batchFlag(flags, default: 1)
-        let seeds = seedsFlag(flags)
-        let delay = delayFlag(flags)
-        return Command(flags: flags) {
-            var options = EfficiencyOptions()
-            options.count = count.value; options.batch = batch.value; options.seeds = seedList(count: seeds.value)
-            options.delay = Nanoseconds(delay.value.nanoseconds)
-            let points = Efficiency.run(losses: try! lossList(losses.value).get(), options: options)
-            emit(.array(points.map(\.json)), asJSON: json.value, text: Efficiency.table(points))
-            return points.allSatisfy(\.allPassed) ? 0 : 1
-        }
+        return makeEfficiencyCommand(flags)
 
     case "throughput":
         let json = flags.bool("json", usage: "print the result as JSON")
@@ -219,32 +196,8 @@ func makeCommand(_ name: String) -> Command? {
             }
         }
 
-    case "sweep":
-        let json = flags.bool("json", usage: "also print the points as JSON")
-        let maxLoss = flags.double("pmax", default: 0.6, usage: "largest loss rate", validate: { $0 > 0 && $0 < 1 ? nil : "must be above 0 and below 1" })
-        let step = flags.double("pstep", default: 0.05, usage: "step between loss rates", validate: { $0 >= 0.005 && $0 <= 0.5 ? nil : "must be between 0.005 and 0.5" })
-        let count = countFlag(flags, default: 65_535, usage: "numbers per transfer")
-        let batch = batchFlag(flags, default: 1)
-        let seeds = seedsFlag(flags)
-        let delay = delayFlag(flags)
-        let csv = flags.string("csv", default: "bench/loss-sweep.csv", usage: "where the CSV goes")
-        let svg = flags.string("svg", default: "bench/loss-sweep.svg", usage: "where the SVG chart goes")
-        return Command(flags: flags) {
-            var options = SweepOptions()
-            let steps = Int((maxLoss.value / step.value + 1e-9).rounded(.down))
-            options.losses = (0...steps).map { (Double($0) * step.value * 1_000).rounded() / 1_000 }
-            options.efficiency.count = count.value; options.efficiency.batch = batch.value
-            options.efficiency.seeds = seedList(count: seeds.value); options.efficiency.delay = Nanoseconds(delay.value.nanoseconds)
-            options.csvPath = csv.value; options.svgPath = svg.value
-            do {
-                let points = try Sweep.run(options: options, machine: Machine.current().summary)
-                emit(.array(points.map(\.json)), asJSON: json.value, text: Efficiency.table(points))
-                return points.allSatisfy(\.allPassed) ? 0 : 1
-            } catch {
-                printError("\(program) sweep: \(error)")
-                return 1
-            }
-        }
+    case "figures":
+        return makeFiguresCommand(flags)
 
     case "all":
         return makeAllCommand(flags)
@@ -293,7 +246,7 @@ func topLevelUsage() -> String {
     Regenerate the published figures and chart:
       swift build -c release --product numbers-bench && swift build -c release
       .build/release/numbers-bench all -json -out bench/results.json
-      .build/release/numbers-bench sweep
+      .build/release/numbers-bench figures     # only the simulator's figures (what swift test checks)
 
     Flags of each subcommand ('\(program) <subcommand> -h' shows one):
 

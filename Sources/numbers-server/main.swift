@@ -2,6 +2,7 @@ import Glibc
 import NumbersCLI
 import NumbersImpairment
 import NumbersProtocol
+import NumbersRedis
 import NumbersTransport
 
 let flags = FlagSet(program: "numbers-server", summary: """
@@ -21,6 +22,8 @@ let sessionTTL = flags.duration("sessionTTL", default: .seconds(30), usage: "for
 let maxSessions = flags.int("maxSessions", default: 250_000, usage: "most concurrent sessions; beyond it new clients are refused",
                             validate: { $0 >= 1 ? nil : "must be at least 1" })
 let quiet = flags.bool("quiet", usage: "do not log each session's start and end")
+let storeURL = flags.string("store", default: "memory", usage: "where sessions are kept: memory (this process only) or redis://HOST:PORT[/DB], shared with every server using the same Redis, so that one can take over the sessions of another (PROTOCOL.md §10)")
+let reusePort = flags.bool("reusePort", usage: "let several servers listen on the same port (SO_REUSEPORT); with a shared -store they share the load and take over each other's clients")
 let simulator = ImpairmentFlags(registeringOn: flags)
 lineBufferStandardOutput()
 flags.parseOrExit()
@@ -39,16 +42,36 @@ func fail(_ message: String) -> Never {
     exit(1)
 }
 
+var redisEndpoint: RedisEndpoint?
+if storeURL.value != "memory" {
+    do { redisEndpoint = try RedisEndpoint(url: storeURL.value) } catch { flags.failUsage("-store: \(error)") }
+}
+
 let socket: UDPSocket
-do { socket = try UDPSocket(host: host.value, port: UInt16(port.value)) } catch { fail("\(error)") }
+do { socket = try UDPSocket(host: host.value, port: UInt16(port.value), reusePort: reusePort.value) } catch { fail("\(error)") }
 let trap: SignalTrap
 do { trap = try SignalTrap() } catch { fail("\(error)") }
 
 var rng = SystemRandomNumberGenerator()
-let engine = ServerEngine(config: config, store: InMemorySessionStore(), key: SipHashKey.random(), seedSource: rng.next())
+var addressKey = SipHashKey.random()
+let layout = RedisCheckpoints(sessionTTL: config.sessionTTL, checkpointPeriod: SessionSharing.defaultCheckpointPeriod)
+if let redisEndpoint {
+    // Servers sharing a store share the address-validation secret; it is agreed on at start.
+    do { addressKey = try RedisCheckpoints.sharedAddressKey(RedisClient(endpoint: redisEndpoint, timeout: 2), proposal: addressKey) }
+    catch { fail("-store \(redisEndpoint): \(error)") }
+}
+var engine = ServerEngine(config: config, store: InMemorySessionStore(), key: addressKey, seedSource: rng.next())
+if redisEndpoint != nil { engine.shareSessions(checkpointPeriod: layout.checkpointPeriod) }
 let loop = ServerLoop(socket: socket, engine: engine, impairment: impairment)
+if let redisEndpoint {
+    do {
+        loop.storeLink = try SharedStoreLink(endpoint: redisEndpoint, layout: layout, timeout: 1, loopWakeup: trap.wakeup) { line in
+            print("numbers-server: \(line)")
+        }
+    } catch { fail("\(error)") }
+}
 
-print("numbers-server: listening on \(socket.localAddress) (interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions))")
+print("numbers-server: listening on \(socket.localAddress)\(reusePort.value ? " (shared port)" : "") (store \(redisEndpoint.map { "\($0)" } ?? "memory"), interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions))")
 if !impairment.isTransparent { print("numbers-server: simulator: \(impairment)") }
 
 do {
@@ -59,6 +82,8 @@ do {
             print("session \(id): new, n=\(total), client \(address)")
         case .resumed(let id, let from, let address):
             print("session \(id): resumed from index \(from), client \(address)")
+        case .adopted(let id, let from, let address):
+            print("session \(id): adopted from the store, continuing at index \(from), client \(address)")
         case .ended(let id, let total, let acknowledged, let reason, let stats):
             switch reason {
             case .completed: print("session \(id): completed, n=\(total): \(stats.summary)")
@@ -70,9 +95,13 @@ do {
     fail("\(error)")
 }
 
+loop.storeLink?.stop()
 let signalName = trap.caught == SIGINT ? "SIGINT" : "SIGTERM"
 print("numbers-server: caught \(signalName), shutting down with \(loop.engine.sessionCount) sessions open")
 for line in loop.engine.counters.summaryLines { print("numbers-server: \(line)") }
+if let shared = loop.engine.sharingCounters, let link = loop.storeLink {
+    print("numbers-server: store: \(link.commandsSent) Redis commands; sessions created \(shared.created), adopted \(shared.adopted), races lost \(shared.lostRaces); \(shared.refreshes) checkpoints, \(shared.deletes) deletes, \(shared.lookups) lookups (\(shared.notFound) not found); store unavailable \(shared.unavailable) times, \(shared.refusedUnavailable) new sessions refused")
+}
 if loop.oversizeDropped > 0 || loop.socketDrops > 0 {
     print("numbers-server: socket: \(loop.oversizeDropped) oversize datagrams dropped, \(loop.socketDrops) sends dropped by the kernel")
 }

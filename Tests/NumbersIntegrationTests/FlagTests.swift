@@ -50,14 +50,14 @@ struct FlagTests {
 
     static let serverFlags: [String] = [
         "batch", "burstLoss", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "goOfflineFor",
-        "host", "interval", "jitter", "lossSeed", "maxSessions", "port", "quiet", "reorderRate", "sessionTTL", "window",
+        "host", "interval", "jitter", "lossSeed", "maxSessions", "port", "quiet", "reorderRate", "reusePort", "sessionTTL", "store", "window",
     ]
     static let clientFlags: [String] = [
         "burstLoss", "clientID", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "giveUpAfter",
         "goOfflineFor", "host", "jitter", "lossSeed", "n", "port", "reorderRate", "window",
     ]
     /// Flags whose help need not show a default: bools (false) and an empty optional string.
-    static let withoutDefault: Set<String> = ["quiet", "clientID", "burstLoss"]
+    static let withoutDefault: Set<String> = ["quiet", "clientID", "burstLoss", "reusePort"]
 
     @Test("-h: status 0 and usage on stdout listing every flag with its default",
           arguments: [("numbers-server", serverFlags), ("numbers-client", clientFlags)])

@@ -79,6 +79,18 @@ private func bigEndianBytes(_ words: [UInt32]) -> [UInt8] {
         #expect(sequenceNumbers(g, 0..<1000) == referenceNumbers(seed: seed, count: 1000))
     }
 
+    /// The stepped bulk writer equals random access, from any start, up to the last index.
+    @Test(arguments: [UInt64(0), .max, 0x0123_4567_89AB_CDEF])
+    func writeBigEndianEqualsRandomAccess(seed: UInt64) {
+        let g = SequenceGenerator(seed: seed)
+        for (start, count) in [(UInt32(0), 294), (17, 1), (1_000_003, 100), (UInt32.max - 40, 41)] {
+            var bytes = [UInt8](repeating: 0, count: 4 * count)
+            bytes.withUnsafeMutableBytes { g.writeBigEndian(from: start, count: count, into: $0.baseAddress!) }
+            let expected = (0..<count).map { g.number(at: start + UInt32($0)) }
+            #expect(bytes == bigEndianBytes(expected), "start \(start) count \(count)")
+        }
+    }
+
     /// A pure function: any index, in any order, any number of times, from any copy.
     @Test func pureFunctionWithRandomAccessAtTheTopOfTheRange() {
         let a = SequenceGenerator(seed: 0), b = SequenceGenerator(seed: 0)

@@ -294,7 +294,7 @@ import Testing
 
     @Test func rejectUnknownReasonIsBadField() {
         #expect(decodeError(reject(reason: 0)) == .badField)
-        #expect(decodeError(reject(reason: 5)) == .badField)
+        #expect(decodeError(reject(reason: 6)) == .badField)
         #expect(decodeError(reject(reason: 0xFF)) == .badField)
         for r in RejectReason.allCases { #expect(decodeError(reject(reason: r.rawValue)) == nil) }
     }

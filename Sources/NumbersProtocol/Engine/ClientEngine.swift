@@ -135,7 +135,7 @@ public struct ClientEngine {
         var stored: UInt32 = 0
         if window.canFoldDirectly(at: m.index) {
             // In order with nothing buffered: fold straight from the datagram, no buffer writes.
-            stored = window.foldInOrder(bigEndianNumbers: m.numbers.wireBytes)
+            stored = window.foldInOrder(bigEndianNumbers: m.numbers.wireBytes, digest: m.digest)
         } else {
             for (k, value) in m.numbers.enumerated() {
                 switch window.store(value, at: m.index + UInt32(k)) {

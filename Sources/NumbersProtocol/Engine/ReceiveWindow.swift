@@ -58,13 +58,19 @@ struct ReceiveWindow {
 
     /// Folds numbers that start exactly at `cumulative` straight into the checksum; returns how
     /// many. Slots stay empty, which is what they must be below `cumulative`.
-    mutating func foldInOrder(bigEndianNumbers bytes: UnsafeRawBufferPointer) -> UInt32 {
+    /// A `digest` of exactly these numbers spares reading them again.
+    mutating func foldInOrder(bigEndianNumbers bytes: UnsafeRawBufferPointer, digest: NumbersDigest? = nil) -> UInt32 {
         precondition(buffered == 0 && bytes.count % 4 == 0)
         let count = UInt32(bytes.count / 4)
-        checksum.add(bigEndianNumbers: bytes)
-        // A slot reused for a later index must not inherit an old request mark.
-        var i = cumulative
-        while i != cumulative &+ count { requestedBy[Int(i & mask)] = 0; i &+= 1 }
+        if let digest, digest.count == count { checksum.add(digest) } else { checksum.add(bigEndianNumbers: bytes) }
+        // A slot reused for a later index must not inherit an old request mark: the slots of
+        // `cumulative ..< cumulative + count` are cleared as at most two runs of the ring.
+        let first = Int(cumulative & mask)
+        let run = min(Int(count), Int(capacity) - first)
+        requestedBy.withUnsafeMutableBufferPointer { marks in
+            marks.baseAddress!.advanced(by: first).update(repeating: 0, count: run)
+            if run < Int(count) { marks.baseAddress!.update(repeating: 0, count: Int(count) - run) }
+        }
         cumulative += count
         if cumulative > highest { highest = cumulative }
         return count

@@ -41,6 +41,8 @@ public struct ServerCounters: Sendable, Hashable {
 public enum ServerEvent: Sendable, Hashable {
     case created(ClientID, total: UInt32, address: PeerAddress)
     case resumed(ClientID, from: UInt32, address: PeerAddress)
+    /// Taken over from a shared store's checkpoint, continuing from index `from`.
+    case adopted(ClientID, from: UInt32, address: PeerAddress)
     case ended(ClientID, total: UInt32, acknowledged: UInt32, reason: EndReason, stats: SessionStats)
 
     public enum EndReason: String, Sendable, Hashable { case completed, expired }

@@ -7,6 +7,7 @@ extension ServerEngine {
 
     mutating func handleAck(_ ack: AckMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
         let validator = self.validator
+        let previousHeard = sharing == nil ? nil : store.session(ack.clientID)?.lastHeard
         let outcome = store.update(ack.clientID) { s -> AckOutcome in
             guard ack.tag == s.tag else { return .otherProcess }
             guard source == s.address || validator.isValid(ack.token, for: source, clientID: ack.clientID, now: now) else {
@@ -26,6 +27,7 @@ extension ServerEngine {
         }
         switch outcome {
         case nil:
+            if sharing != nil { return ackUnheld(ack, from: source, receivedBytes: receivedBytes, now: now) }
             // The second copy of a completion, after the first already closed the session.
             if ack.flags.contains(.done) { counters.lateCompletions += 1; return }
             reject(.unknownSession, tag: ack.tag, to: source, receivedBytes: receivedBytes)
@@ -35,6 +37,7 @@ extension ServerEngine {
             challenge(tag: ack.tag, clientID: ack.clientID, source: source, receivedBytes: receivedBytes, now: now)
         case .completed(let total, let stats)?:
             store.remove(ack.clientID)
+            shareCompletion(ack.clientID)
             counters.sessionsCompleted += 1
             record(.ended(ack.clientID, total: total, acknowledged: ack.cumulative, reason: .completed, stats: stats))
         case .applied(let migrated, let probe, let ranges, let dropped)?:
@@ -43,6 +46,7 @@ extension ServerEngine {
             counters.rangesRequested += UInt64(ranges)
             counters.rangesDroppedFromQueue += UInt64(dropped)
             schedule(ack.clientID, now: now)
+            if let previousHeard { checkpointIfDue(ack.clientID, previous: previousHeard, now: now) }
         }
     }
 }

@@ -5,6 +5,7 @@ extension ServerEngine {
 
     mutating func handleOpen(_ open: OpenMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
         if store.session(open.clientID) == nil {
+            if sharing != nil { return openUnheld(open, from: source, receivedBytes: receivedBytes, now: now) }
             guard open.count != 0, open.resumeFrom == 0 else {
                 return reject(.unknownSession, tag: open.tag, to: source, receivedBytes: receivedBytes)
             }
@@ -66,6 +67,7 @@ extension ServerEngine {
             counters.sessionsResumed += 1
             record(.resumed(open.clientID, from: open.resumeFrom, address: source))
             schedule(open.clientID, now: now)
+            checkpointIfDue(open.clientID, previous: now, now: now, force: true)
         }
     }
 }

@@ -18,6 +18,8 @@ public struct ServerEngine<Store: SessionStore> {
     var events: [ServerEvent] = []
     var eventsRead = 0
     public internal(set) var eventsDropped: UInt64 = 0
+    /// Set by `shareSessions`: sessions go through a store several processes share.
+    var sharing: SessionSharing?
 
     /// - Parameters:
     ///   - key: the address-validation secret; servers sharing a store and an address share it.

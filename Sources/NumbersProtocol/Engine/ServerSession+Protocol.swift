@@ -79,14 +79,10 @@ extension ServerSession {
             precondition(range.start <= sentThrough, "numbers are first sent in order")
             // The datagram that empties the queue already tells the client so.
             if pending.isEmpty { drainedAckSeq = lastAckSeq }
-            let generator = self.generator
-            let start = range.start
-            let length = WireEncoder.encodeData(tag: tag, echo: drainedAckSeq, total: total, index: start,
-                                            count: Int(range.count), into: buffer) { generator.number(at: start &+ UInt32($0)) }
-            if range.end > sentThrough {
-                let from = DataMessage.headerSize + 4 * Int(sentThrough - range.start)
-                checksum.add(bigEndianNumbers: UnsafeRawBufferPointer(rebasing: buffer[from..<(DataMessage.headerSize + 4 * Int(range.count))]))
-            }
+            // Numbers sent for the first time join the running checksum in the datagram's CRC pass.
+            let length = WireEncoder.encodeData(tag: tag, echo: drainedAckSeq, total: total, index: range.start, count: Int(range.count),
+                                                generator: generator, firstNew: Int(min(sentThrough, range.end) - range.start),
+                                                folding: &checksum, into: buffer)
             stats.dataSent &+= 1
             if retransmit { stats.retransmittedDatagrams &+= 1 }
             var late = false

@@ -13,17 +13,38 @@ public struct SequenceGenerator: Hashable, Sendable {
         let x = seed &+ (UInt64(index) &+ 1) &* SequenceGenerator.gamma
         return UInt32(truncatingIfNeeded: SplitMix64.mix(x) >> 32)
     }
+
+    /// Numbers `index ..< index + count` as big-endian uint32s at `out`: the server's hot loop,
+    /// stepping the counter by γ instead of multiplying for each index.
+    @inlinable
+    public func writeBigEndian(from index: UInt32, count: Int, into out: UnsafeMutableRawPointer) {
+        precondition(UInt64(index) + UInt64(count) <= UInt64(UInt32.max) + 1)
+        var x = seed &+ (UInt64(index) &+ 1) &* SequenceGenerator.gamma
+        var offset = 0
+        for _ in 0..<count {
+            out.storeBytes(of: UInt32(truncatingIfNeeded: SplitMix64.mix(x) >> 32).bigEndian, toByteOffset: offset, as: UInt32.self)
+            x &+= SequenceGenerator.gamma
+            offset &+= 4
+        }
+    }
 }
 
 /// The checksum of a whole sequence, as the TRAILER carries it: CRC-32C over the numbers as
 /// big-endian uint32s, and their 64-bit sum. Fed strictly in index order.
 public struct SequenceChecksum: Hashable, Sendable {
     // The 8-byte field first, so the value packs into 16 bytes.
-    public private(set) var sum: UInt64 = 0
-    public private(set) var crc = CRC32C()
-    public private(set) var count: UInt32 = 0
+    public internal(set) var sum: UInt64 = 0
+    public internal(set) var crc = CRC32C()
+    public internal(set) var count: UInt32 = 0
 
     public init() {}
+
+    /// The checksum state another process saved (`crcValue`, `sum`, `count`), to carry on from.
+    public init(crcValue: UInt32, sum: UInt64, count: UInt32) {
+        self.crc.register = crcValue ^ 0xFFFF_FFFF
+        self.sum = sum
+        self.count = count
+    }
 
     @inline(__always)
     public mutating func add(_ number: UInt32) {
@@ -44,14 +65,14 @@ public struct SequenceChecksum: Hashable, Sendable {
 }
 
 extension SequenceChecksum {
-    /// Folds numbers already laid out big-endian (as in a DATA datagram) in one CRC pass.
+    /// Folds numbers already laid out big-endian (as in a DATA datagram) in one pass.
     public mutating func add(bigEndianNumbers bytes: UnsafeRawBufferPointer) {
-        crc.update(bytes)
-        var i = 0
-        while i < bytes.count {
-            sum &+= UInt64(UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
-            i += 4
-        }
-        count &+= UInt32(truncatingIfNeeded: bytes.count / 4)
+        var unused = CRC32C()
+        add(bigEndianNumbers: bytes, alsoFeeding: &unused)
+    }
+
+    mutating func addSum(_ numbersSum: UInt64, count numbers: UInt32) {
+        sum &+= numbersSum
+        count &+= numbers
     }
 }

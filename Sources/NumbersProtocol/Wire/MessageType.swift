@@ -34,6 +34,9 @@ public enum RejectReason: UInt8, Sendable, CaseIterable, CustomStringConvertible
     case serverFull = 3
     /// An OPEN asked to resume from an index the server never sent.
     case invalidResume = 4
+    /// The server shares its sessions through a store it cannot reach now, so it cannot agree
+    /// with the other servers on a new session (PROTOCOL.md §10).
+    case storeUnavailable = 5
 
     public var description: String {
         switch self {
@@ -41,6 +44,7 @@ public enum RejectReason: UInt8, Sendable, CaseIterable, CustomStringConvertible
         case .countMismatch: return "the session exists with a different count of numbers"
         case .serverFull: return "server is at its session limit"
         case .invalidResume: return "resume point lies beyond what the server has sent"
+        case .storeUnavailable: return "server cannot reach its session store, so it takes no new sessions now"
         }
     }
 }

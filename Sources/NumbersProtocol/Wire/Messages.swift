@@ -110,9 +110,12 @@ public struct DataMessage {
     public var index: UInt32
     /// The numbers, big-endian on the wire, viewed in place.
     public var numbers: WireNumbers
+    /// The numbers' CRC contribution and sum, when the decoder took them while checking the CRC.
+    public var digest: NumbersDigest?
 
-    public init(tag: UInt32, echo: UInt32, total: UInt32, index: UInt32, numbers: WireNumbers) {
+    public init(tag: UInt32, echo: UInt32, total: UInt32, index: UInt32, numbers: WireNumbers, digest: NumbersDigest? = nil) {
         self.tag = tag; self.echo = echo; self.total = total; self.index = index; self.numbers = numbers
+        self.digest = digest
     }
 
     public static func size(count: Int) -> Int { headerSize + 4 * count + Limits.checksumSize }

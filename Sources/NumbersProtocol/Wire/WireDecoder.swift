@@ -8,9 +8,18 @@ public enum WireDecoder {
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<Message, DecodeError> {
         let n = bytes.count
         guard n >= minimumSize, n <= Limits.maxDatagramSize else { return .failure(.badSize) }
-        let body = UnsafeRawBufferPointer(rebasing: bytes[0..<(n - 4)])
         let stated = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
-        guard CRC32C.checksum(body) == stated else { return .failure(.badChecksum) }
+        var digest: NumbersDigest? = nil
+        if bytes[1] == MessageType.data.rawValue, n >= DataMessage.size(count: 1), (n - DataMessage.size(count: 0)) % 4 == 0 {
+            // DATA's numbers are read once: the pass that checks the CRC also digests them for
+            // the sequence checksum.
+            let (register, d) = CRC32C.register(header: UnsafeRawBufferPointer(rebasing: bytes[0..<DataMessage.headerSize]),
+                                                numbers: UnsafeRawBufferPointer(rebasing: bytes[DataMessage.headerSize..<(n - 4)]))
+            guard register ^ 0xFFFF_FFFF == stated else { return .failure(.badChecksum) }
+            digest = d
+        } else {
+            guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<(n - 4)])) == stated else { return .failure(.badChecksum) }
+        }
         guard bytes[0] == Wire.version else { return .failure(.badVersion) }
         guard let type = MessageType(rawValue: bytes[1]) else { return .failure(.unknownType) }
         var r = ByteReader(bytes)
@@ -59,7 +68,7 @@ public enum WireDecoder {
             guard count >= 1, count <= Limits.maxNumbersPerDatagram,
                   UInt64(index) + UInt64(count) <= UInt64(total) else { return .failure(.badField) }
             let numbers = WireNumbers(wireBytes: UnsafeRawBufferPointer(rebasing: bytes[DataMessage.headerSize..<(n - 4)]))
-            return .success(.data(DataMessage(tag: tag, echo: echo, total: total, index: index, numbers: numbers)))
+            return .success(.data(DataMessage(tag: tag, echo: echo, total: total, index: index, numbers: numbers, digest: digest)))
 
         case .trailer:
             guard n == TrailerMessage.size else { return .failure(.badLength) }

@@ -1,0 +1,101 @@
+/// What the engine asks of a shared store. The engine never waits for one: it queues requests
+/// (`ServerEngine.pollStoreRequest`) and goes on serving; whoever talks to the store hands the
+/// answers back with `ServerEngine.storeAnswered`.
+public enum StoreRequest: Sendable, Equatable {
+    /// Create-if-absent: store this checkpoint unless one exists for its client ID, and answer
+    /// `.created` with the one that exists, if any.
+    case create(SessionCheckpoint)
+    /// Overwrite the checkpoint (and push its expiry back): the session made progress.
+    case refresh(SessionCheckpoint)
+    /// Look a session up: a datagram arrived for a session this process does not hold.
+    case lookup(ClientID)
+    /// The session completed.
+    case delete(ClientID)
+
+    public var clientID: ClientID {
+        switch self {
+        case .create(let c), .refresh(let c): return c.clientID
+        case .lookup(let id), .delete(let id): return id
+        }
+    }
+}
+
+/// The store's answer to a `.create` or `.lookup`.
+public enum StoreAnswer: Sendable, Equatable {
+    /// `.create` done: `existing` is nil when this engine's checkpoint was stored, else the one
+    /// that was there first (another server won the race, and its seed is the session's).
+    case created(ClientID, existing: SessionCheckpoint?)
+    /// `.lookup` done: nil when the store holds no such session.
+    case found(ClientID, SessionCheckpoint?)
+    /// The store could not be asked (down, timed out): the request was not carried out.
+    case unavailable(ClientID)
+}
+
+/// How the engine shares its sessions, and what sharing cost and met.
+public struct SessionSharing {
+    /// Most datagrams held while their session is looked up or created; beyond it, such a
+    /// datagram is dropped (and counted): the client sends again.
+    public static let maxAwaiting = 4_096
+    /// Most requests queued for the store between two drains; beyond it a refresh is dropped
+    /// (the next one carries the same state) and a lookup or creation is not started.
+    public static let maxQueuedRequests = 16_384
+
+    /// A session's checkpoint is rewritten when its `lastHeard` enters a new period of this
+    /// length, so at most once per period and session, and a stored `lastHeard` is never more
+    /// than one period behind the truth.
+    public let checkpointPeriod: Nanoseconds
+    /// Two seconds: an adopting server's estimate of `lastHeard` (the middle of the period) is
+    /// within a second of the truth, and a paced client costs at most one write per two seconds.
+    public static let defaultCheckpointPeriod = Nanoseconds.seconds(2 as UInt64)
+
+    public struct Counters: Sendable, Equatable {
+        public var created = 0, adopted = 0, lostRaces = 0, refreshes = 0, deletes = 0, lookups = 0
+        public var notFound = 0, unavailable = 0, refusedUnavailable = 0, awaitingDropped = 0, requestsDropped = 0
+        public init() {}
+    }
+    public internal(set) var counters = Counters()
+
+    enum Held {
+        case open(OpenMessage)
+        case ack(AckMessage)
+    }
+    struct Awaiting {
+        var held: Held
+        var source: PeerAddress
+        var receivedBytes: Int
+        /// The checkpoint this engine proposed, for a creation.
+        var proposal: SessionCheckpoint?
+    }
+    var awaiting: [ClientID: Awaiting] = [:]
+    var requests: [StoreRequest] = []
+    var requestsRead = 0
+
+    public init(checkpointPeriod: Nanoseconds) {
+        precondition(checkpointPeriod.value > 0)
+        self.checkpointPeriod = checkpointPeriod
+    }
+
+    public var awaitingCount: Int { awaiting.count }
+    public var queuedRequests: Int { requests.count - requestsRead }
+
+    mutating func enqueue(_ request: StoreRequest) -> Bool {
+        if requestsRead > 0 && requestsRead == requests.count { requests.removeAll(keepingCapacity: true); requestsRead = 0 }
+        guard requests.count - requestsRead < Self.maxQueuedRequests else {
+            counters.requestsDropped += 1
+            return false
+        }
+        requests.append(request)
+        return true
+    }
+
+    mutating func next() -> StoreRequest? {
+        guard requestsRead < requests.count else { return nil }
+        requestsRead += 1
+        return requests[requestsRead - 1]
+    }
+
+    /// Whether moving `lastHeard` from `previous` to `now` enters a new checkpoint period.
+    func isCheckpointDue(previous: Instant, now: Instant) -> Bool {
+        previous.nanoseconds / checkpointPeriod.value != now.nanoseconds / checkpointPeriod.value
+    }
+}
