@@ -5,7 +5,7 @@ import Synchronization
 
 /// Runs a `ServerLoop` over any store on its own thread for the length of `body`, then stops and
 /// joins it and hands back the loop, so a test can read the engine and counters it ended with.
-func withServerLoop<Store: SessionStore & Sendable>(store: Store, config: ServerConfig = ServerConfig(),
+func withServerLoop<Store: SessionStore & Sendable>(store: Store, config: ServerConfig = .fastLoopback,
                                          _ body: (PeerAddress) throws -> Void) throws -> ServerLoop<Store> {
     let socket = try UDPSocket(host: "127.0.0.1", port: 0)
     let engine = ServerEngine(config: config, store: store, key: SipHashKey(k0: 1, k1: 2), seedSource: 7)
@@ -43,4 +43,14 @@ private final class LoopHandoff<Store: SessionStore>: @unchecked Sendable {
 
 final class StopFlag: Sendable {
     let raised = Atomic<Bool>(false)
+}
+
+extension ServerConfig {
+    /// As fast as the window allows, 100 numbers a datagram: a loopback transfer takes moments.
+    static var fastLoopback: ServerConfig {
+        var config = ServerConfig()
+        config.interval = .zero
+        config.batch = 100
+        return config
+    }
 }
