@@ -91,7 +91,7 @@ enum SharedScale {
     static func commandsProcessed(_ client: RedisClient) throws(BenchError) -> Int {
         do {
             let info = try client.send(RedisCommand("INFO", "stats")).text ?? ""
-            for line in info.split(whereSeparator: { $0 == "\r" || $0 == "\n" }) where line.hasPrefix("total_commands_processed:") {
+            for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("total_commands_processed:") {
                 if let value = Int(line.dropFirst("total_commands_processed:".count)) { return value }
             }
             throw BenchError("no total_commands_processed in INFO stats")

@@ -51,13 +51,23 @@ public struct SessionSharing {
     public struct Counters: Sendable, Equatable {
         public var created = 0, adopted = 0, lostRaces = 0, refreshes = 0, deletes = 0, lookups = 0
         public var notFound = 0, unavailable = 0, refusedUnavailable = 0, awaitingDropped = 0, requestsDropped = 0
+        /// Copies dropped because the client showed that another server had moved the session on.
+        public var staleDropped = 0
         public init() {}
     }
     public internal(set) var counters = Counters()
 
     enum Held {
         case open(OpenMessage)
-        case ack(AckMessage)
+        /// An ACK's ranges are a view into the receive buffer, which is reused as soon as the
+        /// datagram is handled: they are copied out, and the message keeps none.
+        case ack(AckMessage, ranges: [IndexRange])
+
+        static func holding(_ ack: AckMessage) -> Held {
+            var bare = ack
+            bare.ranges = .empty
+            return .ack(bare, ranges: Array(ack.ranges))
+        }
     }
     struct Awaiting {
         var held: Held
