@@ -86,7 +86,7 @@ public struct Simulation {
         return SimulationOutcome(statuses: clients.map { $0?.engine.status ?? .connecting },
                                  finishedAt: finishedAt, violations: violations, serverCounters: server.counters,
                                  clientCounters: clients.map { $0?.engine.counters ?? ClientCounters() },
-                                 sessionsLeft: server.sessionCount, endedAt: now)
+                                 sessionsLeft: server.sessionCount, endedAt: now, serverImpairment: serverImpairment.counters)
     }
 
     /// Starts, kills and restarts client processes as the scenario says.

@@ -2,8 +2,8 @@ import NumbersImpairment
 import NumbersProtocol
 
 /// The server's shell: one thread, one socket. Each turn it reads every waiting datagram (batches
-/// of 64 via recvmmsg) into the engine, lets the engine fill send batches (sendmmsg), then sleeps
-/// in poll(2) until the engine's next deadline, a datagram, or a signal.
+/// of 64 via recvmmsg) into the engine, lets the engine fill send batches (sendmmsg), then waits
+/// (`DeadlineWait`) until the engine's next deadline, a datagram, or a signal.
 public final class ServerLoop {
     // Mutated for every datagram, only by `run` on the loop's thread: unchecked, because the
     // dynamic exclusivity check of a class property costs two runtime calls per access.
@@ -11,6 +11,7 @@ public final class ServerLoop {
     private let socket: UDPSocket
     private let sender: ImpairedSender
     private let intake: DatagramIntake
+    private let deadlineWait: DeadlineWait
     /// Datagrams the engine may produce per turn before reading again, so ACKs keep flowing
     /// while thousands of sessions send at full speed.
     public static let sendsPerTurn = 512
@@ -24,6 +25,7 @@ public final class ServerLoop {
         self.engine = engine
         self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))
         self.intake = DatagramIntake(socket: socket)
+        self.deadlineWait = DeadlineWait(interval: engine.config.interval)
     }
 
     public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
@@ -48,7 +50,7 @@ public final class ServerLoop {
             if produced == ServerLoop.sendsPerTurn { continue }   // more is due: read, then send again
             let deadline = min(engine.nextDeadline ?? .never, sender.impairment.nextDeadline ?? .never)
             let timeout: Nanoseconds? = deadline == .never ? nil : deadline - SharedClock.now()
-            _ = socket.wait(timeout: timeout, wakeup: wakeup)
+            deadlineWait.wait(on: socket, timeout: timeout, wakeup: wakeup)
         }
     }
 }

@@ -15,6 +15,8 @@ let subcommands: [(name: String, summary: String)] = [
     ("scale-redis", "paced sessions over a Redis store (redis-server on this machine), one and two servers on one port: late sends, Redis commands per session-second"),
     ("tcp", "completion time against plain TCP through real kernel loss (network namespace + iptables; root)"),
     ("figures", "recomputes the published simulator figures: README.md's table, results.json's simulator member, bench/loss-sweep.csv/svg"),
+    ("loss", "time to a verified transfer through real kernel loss, p = 0.05…0.5, both sizes, beside TCP and KCP's reference (root)"),
+    ("pacing", "whether -interval is honoured: the real server at 100us…10ms against the real client, mean DATA spacing"),
     ("all", "the published simulator figures, throughput, scale and tcp in one run; with -json, one JSON object on stdout"),
     ("micro", "the engines alone, in memory (no sockets): per-datagram CPU cost; the run to profile with callgrind"),
 ]
@@ -229,6 +231,12 @@ func makeCommand(_ name: String) -> Command? {
 
     case "figures":
         return makeFiguresCommand(flags)
+
+    case "pacing":
+        return makePacingCommand(flags)
+
+    case "loss":
+        return makeKernelLossCommand(flags)
 
     case "all":
         return makeAllCommand(flags)

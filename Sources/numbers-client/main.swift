@@ -10,7 +10,7 @@ let flags = FlagSet(program: "numbers-client", summary: """
     Exit status: 0 PASS, 1 FAIL, 2 bad usage, 3 refused by the server, 4 no answer, 130 interrupted.
     """)
 let port = flags.uint32("port", default: 9000, usage: "the server's UDP port", validate: { $0 >= 1 && $0 <= 65535 ? nil : "must be between 1 and 65535" })
-let host = flags.string("host", default: "127.0.0.1", usage: "the server's address")
+let host = flags.string("host", default: "127.0.0.1", usage: "the server's address or name; of a name's addresses (IPv4 and IPv6) the first to answer is used")
 let count = flags.uint32("n", default: 0, usage: "how many numbers to ask for, 1 to 4294967295 (default: random in 1…65535; with -clientID: whatever the session holds)")
 let clientIDText = flags.string("clientID", usage: "resume the session of this client ID (a UUID) instead of starting a new one",
                                 validate: { ClientID($0) == nil ? "not a UUID (expected 8-4-4-4-12 hexadecimal digits)" : nil })
@@ -28,11 +28,8 @@ func fail(_ message: String, status: Int32) -> Never {
     exit(status)
 }
 
-let server: PeerAddress
-do {
-    guard let first = try PeerAddress.resolving(host: host.value, port: UInt16(port.value)).first else { fail("cannot resolve \(host.value)", status: 2) }
-    server = first
-} catch { fail("\(error)", status: 2) }
+let candidates: [PeerAddress]
+do { candidates = try PeerAddress.resolving(host: host.value, port: UInt16(port.value)) } catch { fail("\(error)", status: 2) }
 
 var rng = SystemRandomNumberGenerator()
 let resuming = flags.isSet("clientID")
@@ -45,14 +42,39 @@ if resuming {
 }
 if case .start(let n) = mode, n == 0 { flags.failUsage("invalid value \"0\" for flag -n: must be at least 1") }
 
+let trap: SignalTrap
+do { trap = try SignalTrap() } catch { fail("\(error)", status: 1) }
+
+// A name with several addresses (localhost: ::1 and 127.0.0.1) is raced: the first that answers wins.
+let server: PeerAddress
+let socket: UDPSocket
+if candidates.count == 1 {
+    server = candidates[0]
+    do { socket = try UDPSocket(host: server.family == .ipv4 ? "0.0.0.0" : "::", port: 0) } catch { fail("\(error)", status: 1) }
+} else {
+    let openCount: UInt32
+    if case .start(let n) = mode { openCount = n } else { openCount = 0 }
+    let outcome: ServerAddressRace.Outcome
+    do {
+        outcome = try ServerAddressRace.run(candidates: candidates, clientID: clientID, count: openCount, window: window.value,
+                                            giveUpAfter: Nanoseconds(giveUpAfter.value.nanoseconds), wakeup: trap.wakeup,
+                                            shouldStop: { trap.caught != nil })
+    } catch { fail("\(error)", status: 1) }
+    switch outcome {
+    case .answered(let winner):
+        server = winner.address
+        socket = winner.socket
+    case .silent:
+        let tried = candidates.prefix(ServerAddressRace.maxCandidates).map(\.description).joined(separator: ", ")
+        fail("error: no answer from \(host.value) at any of \(tried) for \(giveUpAfter.value); giving up", status: 4)
+    case .stopped:
+        fail("interrupted before \(host.value) answered", status: 130)
+    }
+}
+
 var config = ClientConfig(clientID: clientID, mode: mode, server: server, tag: UInt32.random(in: 0...UInt32.max, using: &rng))
 config.window = window.value
 config.giveUpAfter = Nanoseconds(giveUpAfter.value.nanoseconds)
-
-let socket: UDPSocket
-do { socket = try UDPSocket(host: server.family == .ipv4 ? "0.0.0.0" : "::", port: 0) } catch { fail("\(error)", status: 1) }
-let trap: SignalTrap
-do { trap = try SignalTrap() } catch { fail("\(error)", status: 1) }
 
 let engine = ClientEngine(config: config, now: MonotonicClock.now(), randomSeed: rng.next())
 let loop = ClientLoop(socket: socket, engine: engine, impairment: impairment)

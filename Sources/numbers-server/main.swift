@@ -21,6 +21,9 @@ let sessionTTL = flags.duration("sessionTTL", default: .seconds(30), usage: "for
                                 validate: { $0.nanoseconds > 0 ? nil : "must be positive" })
 let maxSessions = flags.int("maxSessions", default: 250_000, usage: "most concurrent sessions; beyond it new clients are refused",
                             validate: { $0 >= 1 ? nil : "must be at least 1" })
+let cc = flags.string("cc", default: CongestionControl.model.rawValue,
+                      usage: "congestion control of full-speed (-interval 0) sessions: model (paced at the estimated bottleneck rate) or none (as fast as the window allows)",
+                      validate: { CongestionControl(rawValue: $0) == nil ? "must be one of \(CongestionControl.allCases.map(\.rawValue).joined(separator: ", "))" : nil })
 let quiet = flags.bool("quiet", usage: "do not log each session's start and end")
 let storeURL = flags.string("store", default: "memory", usage: "where sessions are kept: memory (this process only) or redis://HOST:PORT[/DB], shared with every server using the same Redis, so that one can take over the sessions of another (PROTOCOL.md §10)")
 let reusePort = flags.bool("reusePort", usage: "let several servers listen on the same port (SO_REUSEPORT); with a shared -store they share the load and take over each other's clients")
@@ -34,6 +37,7 @@ config.batch = batch.value
 config.window = window.value
 config.sessionTTL = Nanoseconds(sessionTTL.value.nanoseconds)
 config.maxSessions = maxSessions.value
+config.congestionControl = CongestionControl(rawValue: cc.value) ?? .model
 if config.window < UInt32(config.batch) { flags.failUsage("-window must be at least -batch") }
 let impairment = simulator.config()
 
@@ -71,7 +75,7 @@ if let redisEndpoint {
     } catch { fail("\(error)") }
 }
 
-print("numbers-server: listening on \(socket.localAddress)\(reusePort.value ? " (shared port)" : "") (store \(redisEndpoint.map { "\($0)" } ?? "memory"), interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions))")
+print("numbers-server: listening on \(socket.localAddress)\(reusePort.value ? " (shared port)" : "") (store \(redisEndpoint.map { "\($0)" } ?? "memory"), interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions), cc \(config.congestionControl.rawValue))")
 if !impairment.isTransparent { print("numbers-server: simulator: \(impairment)") }
 
 do {
@@ -99,6 +103,10 @@ loop.storeLink?.stop()
 let signalName = trap.caught == SIGINT ? "SIGINT" : "SIGTERM"
 print("numbers-server: caught \(signalName), shutting down with \(loop.engine.sessionCount) sessions open")
 for line in loop.engine.counters.summaryLines { print("numbers-server: \(line)") }
+let congestion = loop.engine.congestionCounters
+if congestion.controllersCreated > 0 {
+    print("numbers-server: congestion control: \(congestion.controllersCreated) controllers, \(congestion.transitions) phase changes")
+}
 if let shared = loop.engine.sharingCounters, let link = loop.storeLink {
     print("numbers-server: store: \(link.commandsSent) Redis commands; sessions created \(shared.created), adopted \(shared.adopted), races lost \(shared.lostRaces); \(shared.refreshes) checkpoints, \(shared.deletes) deletes, \(shared.lookups) lookups (\(shared.notFound) not found); store unavailable \(shared.unavailable) times, \(shared.refusedUnavailable) new sessions refused")
 }

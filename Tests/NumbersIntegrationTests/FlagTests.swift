@@ -49,7 +49,7 @@ struct FlagTests {
     }
 
     static let serverFlags: [String] = [
-        "batch", "burstLoss", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "goOfflineFor",
+        "batch", "burstLoss", "cc", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "goOfflineFor",
         "host", "interval", "jitter", "lossSeed", "maxSessions", "port", "quiet", "reorderRate", "reusePort", "sessionTTL", "store", "window",
     ]
     static let clientFlags: [String] = [

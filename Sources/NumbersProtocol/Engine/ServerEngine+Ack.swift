@@ -4,7 +4,7 @@ extension ServerEngine {
         /// The client holds numbers this copy never sent: another server took the session over.
         case movedOn
         case completed(total: UInt32, stats: SessionStats)
-        case applied(migrated: Bool, probe: Bool, ranges: Int, rangesDropped: Int)
+        case applied(migrated: Bool, probe: Bool, ranges: Int, rangesDropped: Int, newRequest: Bool)
     }
 
     mutating func handleAck(_ ack: AckMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
@@ -26,8 +26,9 @@ extension ServerEngine {
             s.lastHeard = now
             s.stats.acksReceived &+= 1
             if ack.flags.contains(.done) { return .completed(total: s.total, stats: s.stats) }
+            let newRequest = isNewer(ack.ackSeq, than: s.lastAckSeq)
             let (ranges, dropped) = s.apply(ack, now: now)
-            return .applied(migrated: migrated, probe: ack.flags.contains(.probe), ranges: ranges, rangesDropped: dropped)
+            return .applied(migrated: migrated, probe: ack.flags.contains(.probe), ranges: ranges, rangesDropped: dropped, newRequest: newRequest)
         }
         switch outcome {
         case nil:
@@ -46,10 +47,12 @@ extension ServerEngine {
             challenge(tag: ack.tag, clientID: ack.clientID, source: source, receivedBytes: receivedBytes, now: now)
         case .completed(let total, let stats)?:
             store.remove(ack.clientID)
+            congestion.remove(ack.clientID)
             shareCompletion(ack.clientID)
             counters.sessionsCompleted += 1
             record(.ended(ack.clientID, total: total, acknowledged: ack.cumulative, reason: .completed, stats: stats))
-        case .applied(let migrated, let probe, let ranges, let dropped)?:
+        case .applied(let migrated, let probe, let ranges, let dropped, let newRequest)?:
+            congestion.acknowledged(ack.clientID, ack, newRequest: newRequest, now: now)
             if migrated { counters.migrations += 1 }
             if probe { counters.probesReceived += 1 }
             counters.rangesRequested += UInt64(ranges)
