@@ -173,7 +173,7 @@ extension ServerEngine {
         counters.lateCompletions += 1
         guard case .found(_, let stored?) = answer, stored.tag == ack.tag, stored.address == waiting.source,
               ack.cumulative == stored.total else { return }
-        shareCompletion(ack.clientID)
+        if sharing!.enqueue(.deleteIfUnchanged(stored)) { sharing!.counters.deletes += 1 }
     }
 
     private mutating func handleAgain(_ waiting: SessionSharing.Awaiting, now: Instant) {

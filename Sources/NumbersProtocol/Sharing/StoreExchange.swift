@@ -11,10 +11,13 @@ public enum StoreRequest: Sendable, Equatable {
     case lookup(ClientID)
     /// The session completed.
     case delete(ClientID)
+    /// Delete only if the stored checkpoint is still exactly this one (read earlier): a server
+    /// that does not hold the session must not delete a checkpoint another has rewritten since.
+    case deleteIfUnchanged(SessionCheckpoint)
 
     public var clientID: ClientID {
         switch self {
-        case .create(let c), .refresh(let c): return c.clientID
+        case .create(let c), .refresh(let c), .deleteIfUnchanged(let c): return c.clientID
         case .lookup(let id), .delete(let id): return id
         }
     }
