@@ -16,12 +16,14 @@ final class BufferedFile {
     private(set) var count = 0
     /// Set when a write failed; later records are discarded rather than half written.
     private(set) var failure: String?
+    private var closed = false
 
     init(path: String) throws(InstrumentError) {
         self.path = path
         descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            buffer.deallocate()
+            // Every property is set, so deinit runs and frees the buffer.
+            closed = true
             throw InstrumentError(message: "cannot create \(path): \(String(cString: strerror(errno)))")
         }
     }
@@ -90,7 +92,6 @@ final class BufferedFile {
         count = 0
     }
 
-    private var closed = false
     func close() {
         guard !closed else { return }
         flush()

@@ -57,7 +57,7 @@ struct FlagTests {
         "goOfflineFor", "host", "jitter", "lossSeed", "n", "port", "reorderRate", "window",
     ] + instrumentFlags
     /// The experimenter's instruments, on both executables.
-    static let instrumentFlags = ["json"]
+    static let instrumentFlags = ["json", "trace", "pcap"]
     /// Flags whose help need not show a default: bools (false) and an empty optional string.
     static let withoutDefault = Set(["quiet", "clientID", "burstLoss", "reusePort"] + instrumentFlags)
 
