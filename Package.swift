@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "NumbersLoad", dependencies: ["NumbersProtocol", "NumbersTransport"], swiftSettings: strict),
         // Layer 4: executables.
         // The benchmark (run in release mode): efficiency, throughput, scale, TCP baseline, loss sweep.
-        .executableTarget(name: "numbers-bench", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersSimulation", "NumbersCLI", "NumbersLoad"], swiftSettings: strict),
+        .executableTarget(name: "numbers-bench", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersSimulation", "NumbersCLI", "NumbersLoad", "NumbersRedis"], swiftSettings: strict),
         .executableTarget(name: "numbers-server", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
         .executableTarget(name: "numbers-demo", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
         .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
