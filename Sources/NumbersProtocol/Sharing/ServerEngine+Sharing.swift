@@ -102,6 +102,7 @@ extension ServerEngine {
 
     /// An ACK for a session not held here.
     mutating func ackUnheld(_ ack: AckMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
+        if ack.flags.contains(.done) && sharing!.completed.contains(ack.clientID) { counters.lateCompletions += 1; return }
         if let waiting = sharing!.awaiting[ack.clientID] {
             // Keep the newest ACK (it tells the most), but never let one replace an OPEN.
             if case .ack = waiting.held {
@@ -130,6 +131,7 @@ extension ServerEngine {
 
     mutating func shareCompletion(_ id: ClientID) {
         guard sharing != nil else { return }
+        sharing!.noteCompleted(id)
         if sharing!.enqueue(.delete(id)) { sharing!.counters.deletes += 1 }
     }
 
