@@ -31,7 +31,8 @@ extension Impairment {
         }
     }
 
-    /// The last stage, for one copy: hold it for reordering, or release it at now + delay ± jitter.
+    /// The last stages, for one copy: the bottleneck link, then hold it for reordering, or release
+    /// it at (when it left the link, or now) + delay ± jitter.
     mutating func schedule(_ bytes: UnsafeRawBufferPointer, to destination: PeerAddress, now: Instant,
                            emit: (UnsafeRawBufferPointer, PeerAddress) -> Void) {
         guard config.holdsDatagrams else {
@@ -39,15 +40,20 @@ extension Impairment {
             counters.delivered += 1
             return
         }
+        var start = now
+        if let bottleneck = config.bottleneck {
+            guard let crossed = link.admit(bottleneck, bytes: bytes.count, now: now) else { counters.queueDropped += 1; return }
+            start = crossed
+        }
         if random.reorder.chance(config.reorderRate) {
             guard heldCount < config.heldLimit else { counters.overflowDropped += 1; return }
             counters.reordered += 1
             let after = 1 + random.reorder.next() % 3
             reorder.hold(copy(bytes), to: destination, after: after,
-                         timeout: now + config.delay + config.reorderHold)
+                         timeout: start + config.delay + config.reorderHold)
             return
         }
-        let due = now + random.timing.jittered(delay: config.delay, jitter: config.jitter)
+        let due = start + random.timing.jittered(delay: config.delay, jitter: config.jitter)
         if due <= now {
             emit(bytes, destination)
             counters.delivered += 1

@@ -28,6 +28,7 @@ public struct Impairment: Sendable {
     var offlineUntil = Instant.zero
     var heap = ReleaseHeap()
     var reorder = ReorderHold()
+    var link = BottleneckState()
     /// Emptied byte arrays kept for reuse, so holding a copy rarely allocates.
     var spare: [[UInt8]] = []
     /// Reusable buffer for the corrupted copy of the datagram being offered.

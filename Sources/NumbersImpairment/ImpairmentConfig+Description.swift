@@ -15,6 +15,7 @@ extension ImpairmentConfig: CustomStringConvertible {
         if reorderRate > 0 { parts.append("reorder \(reorderRate) (hold ≤\(reorderHold))") }
         if corruptRate > 0 { parts.append("corrupt \(corruptRate)") }
         if delay > .zero || jitter > .zero { parts.append("delay \(delay) ±\(jitter)") }
+        if let bottleneck { parts.append(bottleneck.description) }
         if failEvery > 0 { parts.append("failEvery \(failEvery)") }
         if goOfflineFor > .zero { parts.append("goOfflineFor \(goOfflineFor)") }
         if holdsDatagrams && heldLimit != Self.defaultHeldLimit { parts.append("held ≤\(heldLimit)") }

@@ -13,6 +13,7 @@ extension ImpairmentConfig {
         if delay > Self.maxDelay { return "-delay must be at most \(Self.maxDelay), got \(delay)" }
         if jitter > Self.maxDelay { return "-jitter must be at most \(Self.maxDelay), got \(jitter)" }
         if goOfflineFor > .zero && failEvery == 0 { return "-goOfflineFor needs -failEvery" }
+        if let error = bottleneck?.validate() { return error }
         if heldLimit < 1 { return "held-datagram limit must be at least 1, got \(heldLimit)" }
         return nil
     }

@@ -10,8 +10,11 @@ import NumbersProtocol
 ///    (`burstDropped`); the chain steps on every datagram reaching this stage;
 /// 4. corruption: `corruptRate`, 1–3 bit flips in a copy (`corrupted`);
 /// 5. duplication: `duplicateRate`, one extra identical copy (`duplicated`);
-/// 6. scheduling, per copy: held for reordering with `reorderRate` (`reordered`), otherwise
-///    released at now + `delay` ± `jitter` (`delayed` when that is later than now).
+/// 6. the `bottleneck` link, per copy: dropped when its queue is full (`queueDropped`), otherwise
+///    it leaves the link after the datagrams before it, plus the propagation delay;
+/// 7. scheduling, per copy: held for reordering with `reorderRate` (`reordered`), otherwise
+///    released at (the time it left the link, or now) + `delay` ± `jitter` (`delayed` when that
+///    is later than now).
 public struct ImpairmentConfig: Sendable, Equatable {
     /// Independent loss probability per datagram, in [0, 1).
     public var dropRate: Double
@@ -37,6 +40,8 @@ public struct ImpairmentConfig: Sendable, Equatable {
     public var seed: UInt64
     /// Most datagrams held inside at once (delayed or reordered); beyond it, `overflowDropped`.
     public var heldLimit: Int
+    /// A rate-limited link with a drop-tail queue, shared by everything this side sends; nil for none.
+    public var bottleneck: BottleneckLink?
 
     /// Bound on `delay` and `jitter`: far beyond any useful value, and it keeps time sums exact.
     public static let maxDelay = Nanoseconds.seconds(3_600 as UInt64)
@@ -48,12 +53,12 @@ public struct ImpairmentConfig: Sendable, Equatable {
                 reorderRate: Double = 0, corruptRate: Double = 0,
                 delay: Nanoseconds = .zero, jitter: Nanoseconds = .zero,
                 failEvery: UInt64 = 0, goOfflineFor: Nanoseconds = .zero,
-                seed: UInt64 = 0, heldLimit: Int = ImpairmentConfig.defaultHeldLimit) {
+                seed: UInt64 = 0, heldLimit: Int = ImpairmentConfig.defaultHeldLimit, bottleneck: BottleneckLink? = nil) {
         self.dropRate = dropRate; self.burst = burst; self.duplicateRate = duplicateRate
         self.reorderRate = reorderRate; self.corruptRate = corruptRate
         self.delay = delay; self.jitter = jitter
         self.failEvery = failEvery; self.goOfflineFor = goOfflineFor
-        self.seed = seed; self.heldLimit = heldLimit
+        self.seed = seed; self.heldLimit = heldLimit; self.bottleneck = bottleneck
     }
 
     /// The config that does nothing.
@@ -63,11 +68,11 @@ public struct ImpairmentConfig: Sendable, Equatable {
     public var isTransparent: Bool {
         dropRate == 0 && (burst.map { $0.lossInBad == 0 && $0.lossInGood == 0 } ?? true)
             && duplicateRate == 0 && reorderRate == 0 && corruptRate == 0
-            && delay == .zero && jitter == .zero && failEvery == 0
+            && delay == .zero && jitter == .zero && failEvery == 0 && bottleneck == nil
     }
 
     /// True when some datagram may be released later than it is offered, so copies are kept.
-    public var holdsDatagrams: Bool { delay > .zero || jitter > .zero || reorderRate > 0 }
+    public var holdsDatagrams: Bool { delay > .zero || jitter > .zero || reorderRate > 0 || bottleneck != nil }
 
     /// How long past its normal release time (offer + `delay`) a reordered datagram may wait for
     /// later ones: max(delay, 10ms). Measured from the normal release time rather than from the

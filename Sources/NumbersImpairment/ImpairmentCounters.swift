@@ -1,6 +1,6 @@
 /// What the model did, per outcome. Every offered datagram ends in exactly one of `failed`,
 /// `offlineDropped`, `dropped`, `burstDropped`; or goes on as one copy (two when duplicated), and
-/// each copy is then emitted (`delivered`), still held, or `overflowDropped`.
+/// each copy is then emitted (`delivered`), still held, `queueDropped` or `overflowDropped`.
 public struct ImpairmentCounters: Sendable, Equatable {
     /// Datagrams passed to `offer`.
     public var offered: UInt64 = 0
@@ -28,6 +28,8 @@ public struct ImpairmentCounters: Sendable, Equatable {
     public var delayed: UInt64 = 0
     /// Copies discarded because the held queue was full.
     public var overflowDropped: UInt64 = 0
+    /// Copies dropped by the bottleneck link's full queue (drop-tail).
+    public var queueDropped: UInt64 = 0
 
     public init() {}
 
@@ -36,7 +38,8 @@ public struct ImpairmentCounters: Sendable, Equatable {
         func pct(_ n: UInt64) -> String { "\(n) (\(Percent.text(n, of: offered)))" }
         return """
         \(label): offered \(offered), delivered \(delivered), dropped \(pct(dropped)), \
-        burst-dropped \(pct(burstDropped)), overflow-dropped \(overflowDropped)
+        burst-dropped \(pct(burstDropped)), overflow-dropped \(overflowDropped)\
+        \(queueDropped > 0 ? ", queue-dropped \(pct(queueDropped))" : "")
         \(label): failed \(failed), offline-dropped \(offlineDropped) in \(offlinePeriods) periods, \
         inbound ignored \(inboundIgnored)
         \(label): duplicated \(pct(duplicated)), reordered \(pct(reordered)), \

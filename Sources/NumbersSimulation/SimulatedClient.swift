@@ -27,4 +27,6 @@ public struct SimulationOutcome: Sendable {
     public var clientCounters: [ClientCounters]
     public var sessionsLeft: Int
     public var endedAt: Instant
+    /// What the server's side of the network did (a bottleneck's queue drops among it).
+    public var serverImpairment = ImpairmentCounters()
 }

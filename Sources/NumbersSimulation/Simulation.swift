@@ -86,7 +86,7 @@ public struct Simulation {
         return SimulationOutcome(statuses: clients.map { $0?.engine.status ?? .connecting },
                                  finishedAt: finishedAt, violations: violations, serverCounters: server.counters,
                                  clientCounters: clients.map { $0?.engine.counters ?? ClientCounters() },
-                                 sessionsLeft: server.sessionCount, endedAt: now)
+                                 sessionsLeft: server.sessionCount, endedAt: now, serverImpairment: serverImpairment.counters)
     }
 
     /// Starts, kills and restarts client processes as the scenario says.
@@ -254,7 +254,7 @@ public struct Simulation {
         switch event {
         case .created(let id, _, _):
             if let seed = server.store.session(id)?.seed { seedsDrawn[id, default: []].append(seed) }
-        case .resumed, .adopted:
+        case .resumed, .adopted, .moved, .refused:
             break
         case .ended(let id, _, _, let reason, _):
             switch reason {

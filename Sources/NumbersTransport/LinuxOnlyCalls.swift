@@ -1,6 +1,6 @@
 import Glibc
 
-// recvmmsg, sendmmsg and eventfd exist in every glibc we run on, but Swift's Glibc module is built
+// recvmmsg, sendmmsg, eventfd and ppoll exist in every glibc we run on, but Swift's Glibc module is built
 // without _GNU_SOURCE and so does not declare them (nor struct mmsghdr). Package.swift must not
 // grow a C shim target, so they are looked up once by name and called through C function pointers.
 
@@ -24,6 +24,7 @@ enum LinuxOnlyCalls {
         Int32, UnsafeMutableRawPointer?, UInt32, Int32
     ) -> Int32
     typealias EventFDCall = @convention(c) (UInt32, Int32) -> Int32
+    typealias PollCall = @convention(c) (UnsafeMutablePointer<pollfd>?, nfds_t, UnsafePointer<timespec>?, UnsafeRawPointer?) -> Int32
 
     /// `int recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags, struct timespec *timeout)`
     static let recvmmsg: MultiMessageCall = lookUp("recvmmsg")
@@ -31,6 +32,9 @@ enum LinuxOnlyCalls {
     static let sendmmsg: SendMultiMessageCall = lookUp("sendmmsg")
     /// `int eventfd(unsigned initval, int flags)`
     static let eventfd: EventFDCall = lookUp("eventfd")
+    /// `int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *timeout, const sigset_t *mask)`:
+    /// poll with a nanosecond timeout (poll's is whole milliseconds).
+    static let ppoll: PollCall = lookUp("ppoll")
 
     /// EFD_NONBLOCK and EFD_CLOEXEC are defined as O_NONBLOCK and O_CLOEXEC by the kernel ABI.
     static let eventFDNonBlocking = Int32(O_NONBLOCK)

@@ -1,7 +1,7 @@
 import Glibc
 import NumbersProtocol
 
-/// poll(2) over a few descriptors with a nanosecond timeout, restarted after signals.
+/// ppoll(2) over a few descriptors with a nanosecond timeout, restarted after signals.
 enum Poller {
     /// Waits until one of `entries` reports one of its events or `timeout` passes (nil: forever).
     /// True when something is ready (see each entry's revents); false on timeout.
@@ -9,8 +9,13 @@ enum Poller {
         let deadline = timeout.map { MonotonicClock.now() + $0 }
         while true {
             for index in entries.indices { entries[index].revents = 0 }
-            let milliseconds = deadline.map { pollMilliseconds($0 - MonotonicClock.now()) } ?? -1
-            let ready = poll(entries.baseAddress, nfds_t(entries.count), milliseconds)
+            let ready: Int32
+            if let deadline {
+                var remaining = interval(deadline - MonotonicClock.now())
+                ready = LinuxOnlyCalls.ppoll(entries.baseAddress, nfds_t(entries.count), &remaining, nil)
+            } else {
+                ready = LinuxOnlyCalls.ppoll(entries.baseAddress, nfds_t(entries.count), nil, nil)
+            }
             if ready > 0 { return true }
             if ready == 0 {
                 // poll may return a hair early relative to our clock; only give up at the deadline.
@@ -24,9 +29,10 @@ enum Poller {
         }
     }
 
-    /// poll counts whole milliseconds: round up, so that a short timer does not become a busy spin.
-    static func pollMilliseconds(_ remaining: Nanoseconds) -> Int32 {
-        let rounded = remaining.value / 1_000_000 + (remaining.value % 1_000_000 == 0 ? 0 : 1)
-        return Int32(clamping: rounded)
+    /// The timeout as ppoll takes it: exact to the nanosecond (whole milliseconds, as poll counts,
+    /// would make a 100 µs pace 1 ms), and at most a day, which any wait here is far below.
+    static func interval(_ remaining: Nanoseconds) -> timespec {
+        let capped = min(remaining.value, 86_400 * 1_000_000_000)
+        return timespec(tv_sec: Int(capped / 1_000_000_000), tv_nsec: Int(capped % 1_000_000_000))
     }
 }

@@ -2,8 +2,8 @@ import NumbersImpairment
 import NumbersProtocol
 
 /// The server's shell: one thread, one socket. Each turn it reads every waiting datagram (batches
-/// of 64 via recvmmsg) into the engine, lets the engine fill send batches (sendmmsg), then sleeps
-/// in poll(2) until the engine's next deadline, a datagram, or a signal.
+/// of 64 via recvmmsg) into the engine, lets the engine fill send batches (sendmmsg), then waits
+/// (`DeadlineWait`) until the engine's next deadline, a datagram, or a signal.
 ///
 /// Generic over the engine's `SessionStore`, so a store shared between server processes plugs
 /// in without changing the loop.
@@ -14,6 +14,7 @@ public final class ServerLoop<Store: SessionStore> {
     private let socket: UDPSocket
     private let sender: ImpairedSender
     private let intake: DatagramIntake
+    private let deadlineWait: DeadlineWait
     /// Datagrams the engine may produce per turn before reading again, so ACKs keep flowing
     /// while thousands of sessions send at full speed.
     public static var sendsPerTurn: Int { 512 }
@@ -27,9 +28,19 @@ public final class ServerLoop<Store: SessionStore> {
         self.engine = engine
         self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))
         self.intake = DatagramIntake(socket: socket)
+        self.deadlineWait = DeadlineWait(interval: engine.config.interval)
     }
 
     public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
+
+    /// -trace and -pcap: every datagram this loop sends and receives, and what its simulator did.
+    public var recorder: DatagramRecorder? {
+        didSet {
+            sender.recorder = recorder
+            intake.recorder = recorder
+            recorder?.invalidCount = { [unowned self] in self.engine.counters.invalidDropped }
+        }
+    }
     public var socketDrops: Int { sender.socketDrops }
 
     /// Runs until `shouldStop` says so (checked every turn; `wakeup` interrupts the wait).
@@ -51,7 +62,7 @@ public final class ServerLoop<Store: SessionStore> {
             if produced == ServerLoop.sendsPerTurn { continue }   // more is due: read, then send again
             let deadline = min(engine.nextDeadline ?? .never, sender.impairment.nextDeadline ?? .never)
             let timeout: Nanoseconds? = deadline == .never ? nil : deadline - SharedClock.now()
-            _ = socket.wait(timeout: timeout, wakeup: wakeup)
+            deadlineWait.wait(on: socket, timeout: timeout, wakeup: wakeup)
         }
     }
 }

@@ -40,11 +40,26 @@ struct WaitTests {
         #expect(socket.wait(timeout: .milliseconds(10), wakeup: wakeup) == [])
     }
 
-    @Test func pollTimeoutRoundsUpToWholeMilliseconds() {
-        #expect(Poller.pollMilliseconds(.zero) == 0)
-        #expect(Poller.pollMilliseconds(Nanoseconds(1)) == 1)
-        #expect(Poller.pollMilliseconds(.milliseconds(3)) == 3)
-        #expect(Poller.pollMilliseconds(Nanoseconds(.max)) == Int32.max)
+    @Test func timeoutIsExactToTheNanosecondAndCappedAtADay() {
+        #expect(Poller.interval(.zero).tv_sec == 0 && Poller.interval(.zero).tv_nsec == 0)
+        #expect(Poller.interval(Nanoseconds(1)).tv_nsec == 1)
+        #expect(Poller.interval(.microseconds(100)).tv_nsec == 100_000)
+        #expect(Poller.interval(Nanoseconds(3_000_000_007)).tv_sec == 3 && Poller.interval(Nanoseconds(3_000_000_007)).tv_nsec == 7)
+        #expect(Poller.interval(Nanoseconds(.max)).tv_sec == 86_400 && Poller.interval(Nanoseconds(.max)).tv_nsec == 0)
+    }
+
+    @Test func aSubMillisecondTimeoutIsNotRoundedUpToAMillisecond() throws {
+        let socket = try UDPSocket(host: "127.0.0.1", port: 0)
+        // The shortest of several tries: one try can be stretched by another process.
+        var shortest = Nanoseconds(.max)
+        for _ in 0..<20 {
+            let start = MonotonicClock.now()
+            #expect(!socket.waitReadable(timeout: .microseconds(200)))
+            let elapsed = MonotonicClock.now() - start
+            #expect(elapsed >= .microseconds(200), "returned after \(elapsed)")
+            shortest = min(shortest, elapsed)
+        }
+        #expect(shortest < .microseconds(900), "the shortest 200 µs wait took \(shortest)")
     }
 
     @Test func monotonicClockAdvances() {

@@ -16,6 +16,7 @@ public struct ServerEngine<Store: SessionStore> {
     var timers = DeadlineHeap()
     var control = ControlQueue(capacity: Limits.maxQueuedControl)
     var events: [ServerEvent] = []
+    var congestion = CongestionTable()
     var eventsRead = 0
     public internal(set) var eventsDropped: UInt64 = 0
     /// Set by `shareSessions`: sessions go through a store several processes share.
@@ -77,6 +78,7 @@ public struct ServerEngine<Store: SessionStore> {
     }
 
     mutating func reject(_ reason: RejectReason, tag: UInt32, to destination: PeerAddress, receivedBytes: Int) {
+        record(.refused(reason: reason, tag: tag, address: destination))
         reply(.reject(RejectMessage(tag: tag, reason: reason)), to: destination, receivedBytes: receivedBytes)
     }
 
@@ -108,18 +110,28 @@ public struct ServerEngine<Store: SessionStore> {
         let config = self.config
         while let top = timers.top, top.deadline <= now {
             _ = timers.pop()
+            let controller = congestion.controller(for: top.clientID, config: config, now: now)
             let outcome = store.update(top.clientID) { s -> TimerOutcome in
                 guard s.scheduledAt == top.deadline else { return .stale }
                 s.scheduledAt = .never
                 if now >= s.lastHeard + config.sessionTTL { return .expired(total: s.total, acknowledged: s.acknowledged, stats: s.stats) }
+                let sentBefore = s.sentThrough
                 guard let record = s.produce(now: now, config: config, into: buffer) else { return .idle }
+                // Congestion control: the one point where a controller sees a send and paces the next.
+                if let controller {
+                    CongestionTable.sent(record, newNumbers: s.sentThrough - sentBefore, session: &s, controller: controller, now: now)
+                }
                 return .sent(record, Transmit(length: record.length, destination: s.address))
             }
             switch outcome {
-            case nil, .stale?:
+            case nil:
+                congestion.remove(top.clientID)
+                continue
+            case .stale?:
                 continue
             case .expired(let total, let acknowledged, let stats)?:
                 store.remove(top.clientID)
+                congestion.remove(top.clientID)
                 counters.sessionsExpired += 1
                 record(.ended(top.clientID, total: total, acknowledged: acknowledged, reason: .expired, stats: stats))
             case .idle?:

@@ -1,0 +1,58 @@
+/// The seam for congestion controllers: the server tells a session's controller what it sent and
+/// what the client's ACKs say; the controller answers with a pacing rate and a window. A second
+/// controller is one new type conforming to this protocol plus one case in `CongestionControl`.
+///
+/// A controller is a reference, allocated only when a session first sends at full speed
+/// (`ServerConfig.interval == 0`), so paced sessions at scale carry no controller state at all.
+public protocol CongestionController: AnyObject {
+    /// A DATA datagram of `bytes` bytes left at `now` with `numbers` numbers ending at index
+    /// `end`, of which `newNumbers` are sent for the first time.
+    func onSent(bytes: Int, numbers: UInt32, newNumbers: UInt32, end: UInt32, now: Instant)
+    /// An ACK arrived: every index below `cumulative` is held, and the client has seen indices
+    /// up to `highest`. Each ACK's echo of the stream position gives the round-trip samples.
+    func onAck(cumulative: UInt32, highest: UInt32, now: Instant)
+    /// The client asked for `numbers` numbers again: they were lost, for whatever reason.
+    func onLoss(numbers: UInt32, now: Instant)
+    /// Bytes per second to pace DATA at.
+    var pacingRate: Double { get }
+    /// Bytes the controller would have in flight (an estimate of twice the path's bandwidth-delay
+    /// product), for counters and traces.
+    var window: Int { get }
+    var snapshot: CongestionSnapshot { get }
+    /// The state once after each change of phase (nil otherwise), for trace events.
+    func takeTransition() -> CongestionSnapshot?
+}
+
+/// Which controller a server runs (`-cc`).
+public enum CongestionControl: String, Sendable, Equatable, CaseIterable {
+    /// No controller: DATA goes as fast as the window allows (or at `-interval`).
+    case none
+    /// The model-based controller (`ModelController`).
+    case model
+
+    /// A new controller for one session, or nil for `none`.
+    func makeController(now: Instant) -> (any CongestionController)? {
+        switch self {
+        case .none: return nil
+        case .model: return ModelController(now: now)
+        }
+    }
+}
+
+/// A controller's state, as counters and trace events report it.
+public struct CongestionSnapshot: Sendable, Hashable {
+    public enum Phase: String, Sendable, Hashable { case startup, drain, probeUp = "probe-up", probeDown = "probe-down", cruise }
+    public var phase: Phase
+    /// Bytes per second.
+    public var pacingRate: Double
+    /// The bottleneck bandwidth estimate, bytes per second.
+    public var bandwidth: Double
+    public var minRTT: Nanoseconds?
+    public var window: Int
+    /// The long-run fraction of numbers lost without a queue to blame (what the user injected).
+    public var backgroundLoss: Double
+    public init(phase: Phase, pacingRate: Double, bandwidth: Double, minRTT: Nanoseconds?, window: Int, backgroundLoss: Double) {
+        self.phase = phase; self.pacingRate = pacingRate; self.bandwidth = bandwidth; self.minRTT = minRTT
+        self.window = window; self.backgroundLoss = backgroundLoss
+    }
+}

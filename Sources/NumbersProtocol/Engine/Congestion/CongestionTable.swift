@@ -1,0 +1,92 @@
+/// The server's congestion controllers, one per session sending at full speed, created lazily at
+/// its first full-speed send and dropped with the session. Kept beside the session store rather
+/// than in the session record: a paced session at scale never has one, and its record stays small.
+struct CongestionTable {
+    private(set) var controllers: [ClientID: any CongestionController] = [:]
+    var counters = CongestionCounters()
+    private var events: [CongestionEvent] = []
+    private var eventsRead = 0
+
+    /// Trace events kept for `pollCongestionEvent` before further ones are dropped (and counted).
+    static let maxEvents = 4_096
+    /// A paced sender may catch up at most this far behind its schedule (a late wake-up), so it
+    /// never bursts more than this much of its rate at once.
+    static let catchUp = Nanoseconds.microseconds(250)
+
+    /// The session's controller, created now if the session sends at full speed and has none.
+    mutating func controller(for id: ClientID, config: ServerConfig, now: Instant) -> (any CongestionController)? {
+        if let c = controllers[id] { return c }
+        guard config.interval == .zero, let c = config.congestionControl.makeController(now: now) else { return nil }
+        controllers[id] = c
+        counters.controllersCreated += 1
+        return c
+    }
+
+    func existing(_ id: ClientID) -> (any CongestionController)? { controllers[id] }
+
+    mutating func remove(_ id: ClientID) {
+        if controllers.removeValue(forKey: id) != nil { counters.controllersReleased += 1 }
+    }
+
+    /// The send path's hook: the controller sees the datagram and the session's next DATA is
+    /// scheduled at the controller's pacing rate.
+    static func sent(_ record: SendRecord, newNumbers: UInt32, session s: inout ServerSession,
+                     controller: any CongestionController, now: Instant) {
+        guard case .data(let numbers, _, _) = record.kind else { return }
+        controller.onSent(bytes: record.length, numbers: numbers, newNumbers: newNumbers, end: s.sentThrough, now: now)
+        let gap = Nanoseconds(UInt64(Double(record.length) / controller.pacingRate * 1e9))
+        let earliest = Instant(nanoseconds: now.nanoseconds &- min(now.nanoseconds, catchUp.value))
+        s.nextSendAt = max(s.nextSendAt, earliest) + gap
+    }
+
+    /// The ACK path's hook: round trips and arrivals, and the numbers asked again as loss.
+    mutating func acknowledged(_ id: ClientID, _ ack: AckMessage, newRequest: Bool, now: Instant) {
+        guard let c = controllers[id] else { return }
+        if newRequest && !ack.flags.contains(.probe) {
+            var lost: UInt32 = 0
+            for r in ack.ranges { lost &+= r.count }
+            if lost > 0 { c.onLoss(numbers: lost, now: now) }
+        }
+        c.onAck(cumulative: ack.cumulative, highest: ack.highest, now: now)
+        if let s = c.takeTransition() {
+            counters.transitions += 1
+            if events.count < Self.maxEvents { events.append(CongestionEvent(clientID: id, at: now, state: s)) } else { counters.eventsDropped += 1 }
+        }
+    }
+
+    mutating func pollEvent() -> CongestionEvent? {
+        guard eventsRead < events.count else {
+            if !events.isEmpty { events.removeAll(keepingCapacity: true); eventsRead = 0 }
+            return nil
+        }
+        eventsRead += 1
+        return events[eventsRead - 1]
+    }
+}
+
+/// Totals over all controllers.
+public struct CongestionCounters: Sendable, Hashable {
+    public var controllersCreated: UInt64 = 0
+    public var controllersReleased: UInt64 = 0
+    /// Changes of phase (start-up → drain → probing cycle, and back after congestion).
+    public var transitions: UInt64 = 0
+    public var eventsDropped: UInt64 = 0
+    public init() {}
+}
+
+/// One controller changed phase: its state at that moment, for traces.
+public struct CongestionEvent: Sendable, Hashable {
+    public var clientID: ClientID
+    public var at: Instant
+    public var state: CongestionSnapshot
+}
+
+extension ServerEngine {
+    public var congestionCounters: CongestionCounters { congestion.counters }
+
+    /// The current state of a session's controller, nil when it has none.
+    public func congestionState(of id: ClientID) -> CongestionSnapshot? { congestion.existing(id)?.snapshot }
+
+    /// Takes the next controller phase change, for tracing.
+    public mutating func pollCongestionEvent() -> CongestionEvent? { congestion.pollEvent() }
+}

@@ -1,0 +1,233 @@
+/// A model-based controller in the manner of BBR: it estimates the bottleneck's bandwidth from the
+/// rate at which the client's ACKs report arrivals, and the path's minimum round trip, then paces
+/// at the bandwidth, probing above it one round in eight and draining below it the next.
+///
+/// Loss alone does not slow it down: users inject random loss on purpose, and a sender that
+/// halved its rate at every loss would throw away what loss recovery wins. Arrivals are counted
+/// by stream position (`highest`), so a randomly lost datagram still counts as carried by the
+/// path. What marks a full queue is loss *above* the background rate the controller has learnt in
+/// rounds without congestion, judged with a binomial margin, or a round trip grown well past the
+/// minimum: then the estimate is cut to what the path really delivered, and the queue drained.
+///
+/// One round is the time from sending a marked datagram until an ACK reports it arrived (or
+/// anything beyond it): each gives one round-trip sample and one bandwidth sample.
+public final class ModelController: CongestionController {
+    /// Where a new session starts: 12 Mbit/s, about ten full datagrams per millisecond.
+    static let initialRate = 1_500_000.0
+    /// Never slower than 100 kbit/s, so a session always makes progress and keeps measuring.
+    static let minimumRate = 12_500.0
+    /// Start-up grows the rate by this factor per round (2/ln 2, as BBR).
+    static let startupGain = 2.885
+    /// The probing cycle, one round per entry: up, down, then six rounds at the estimate.
+    static let cycleGains: [Double] = [1.25, 0.75, 1, 1, 1, 1, 1, 1]
+    /// Start-up ends after this many rounds without 25% growth.
+    static let plateauRounds = 3
+    /// The bandwidth estimate is the largest sample of the last two slots of this many rounds.
+    static let slotRounds = 5
+    /// A minimum round trip older than this is replaced by the next sample.
+    static let minRTTLifetime = Nanoseconds.seconds(10 as UInt64)
+    /// Loss above the background by more than this (and the binomial margin) is congestion.
+    static let lossMargin = 0.03
+    /// A round trip above min + min/4 + this means a queue is building.
+    static let queueDelaySlack = Nanoseconds.milliseconds(1)
+
+    private(set) var phase: CongestionSnapshot.Phase = .startup
+    private var cycleIndex = 0
+    private var bandwidth: Double = 0
+    private var slotMax: (current: Double, previous: Double) = (0, 0)
+    private var roundsInSlot = 0
+    private var minRTT: Nanoseconds?
+    private var minRTTAt = Instant.zero
+    private var fullBandwidth: Double = 0
+    private var roundsWithoutGrowth = 0
+    private var background: Double?
+    private var drainRounds = 0
+    private var transitioned = false
+
+    // The open round: the mark and the totals when it was sent.
+    private var markActive = false
+    private var markEnd: UInt32 = 0
+    private var markAt = Instant.zero
+    private var markHighest: UInt32 = 0
+    /// When the ACK that reported `markHighest` arrived: arrivals are counted between two ACKs.
+    private var markHighestAt = Instant.zero
+    private var markTotals = Totals()
+
+    private struct Totals {
+        var bytes: UInt64 = 0
+        var numbers: UInt64 = 0
+        var newNumbers: UInt64 = 0
+        var lost: UInt64 = 0
+        var datagrams: UInt64 = 0
+    }
+    private var totals = Totals()
+    private var highest: UInt32 = 0
+    private var highestAt = Instant.zero
+    private var sentEnd: UInt32 = 0
+    private var bytesPerNumber: Double = 4
+    private var previousSendRate: Double = 0
+
+    public private(set) var pacingRate: Double = ModelController.initialRate
+
+    public init(now: Instant) { highestAt = now }
+
+    public var window: Int {
+        guard let minRTT, bandwidth > 0 else { return 0 }
+        return Int(2 * bandwidth * minRTT.seconds)
+    }
+
+    public var snapshot: CongestionSnapshot {
+        CongestionSnapshot(phase: phase, pacingRate: pacingRate, bandwidth: bandwidth, minRTT: minRTT,
+                           window: window, backgroundLoss: background ?? 0)
+    }
+
+    public func takeTransition() -> CongestionSnapshot? {
+        guard transitioned else { return nil }
+        transitioned = false
+        return snapshot
+    }
+
+    public func onSent(bytes: Int, numbers: UInt32, newNumbers: UInt32, end: UInt32, now: Instant) {
+        totals.bytes &+= UInt64(bytes)
+        totals.numbers &+= UInt64(numbers)
+        totals.newNumbers &+= UInt64(newNumbers)
+        totals.datagrams &+= 1
+        if end > sentEnd { sentEnd = end }
+        if !markActive && newNumbers > 0 {
+            markActive = true
+            markEnd = end
+            markAt = now
+            markHighest = highest
+            markHighestAt = highestAt
+            markTotals = totals
+        }
+    }
+
+    public func onLoss(numbers: UInt32, now: Instant) {
+        totals.lost &+= UInt64(numbers)
+    }
+
+    public func onAck(cumulative: UInt32, highest reported: UInt32, now: Instant) {
+        let seen = max(reported, cumulative)
+        if seen > highest { highest = seen; highestAt = now }
+        guard markActive, highest >= markEnd else { return }
+        markActive = false
+        endRound(now: now)
+    }
+
+    // MARK: Rounds
+
+    private func endRound(now: Instant) {
+        let rtt = now - markAt
+        if let m = minRTT, rtt >= m, now - minRTTAt < Self.minRTTLifetime {} else { minRTT = rtt; minRTTAt = now }
+        let round = Totals(bytes: totals.bytes &- markTotals.bytes, numbers: totals.numbers &- markTotals.numbers,
+                           newNumbers: totals.newNumbers &- markTotals.newNumbers, lost: totals.lost &- markTotals.lost,
+                           datagrams: totals.datagrams &- markTotals.datagrams)
+        let positions = highest &- markHighest
+        // Arrivals between the ACK before the mark and this one, over the time between them, so
+        // that a round trip measured short cannot inflate the rate.
+        // (Without an ACK in the last two round trips, the round trip itself is the span.)
+        let sinceAck = now - markHighestAt
+        let span = sinceAck > rtt * 2 ? rtt : sinceAck
+        guard span.value > 0, rtt.value > 0, round.newNumbers > 0, positions > 0 else { return }
+        bytesPerNumber = Double(round.bytes) / Double(round.numbers)
+        // Bytes the path carried per second: arrivals by position, each standing for the bytes
+        // (retransmissions included) it took to send one new number in this round.
+        let arrivals = Double(positions) * Double(round.bytes) / Double(round.newNumbers) / span.seconds
+        // The path cannot deliver faster than it was sent to (a burst of ACKs can look so): the
+        // arrivals of a round are mostly what the round before it sent.
+        let sendRate = Double(round.bytes) / rtt.seconds
+        let sample = min(arrivals, max(sendRate, previousSendRate) * 1.25)
+        previousSendRate = sendRate
+        // Losses are reported as the client's `highest` passes them, so they are measured against
+        // the positions that passed in the same round, counted in datagrams for the margin.
+        let loss = min(Double(round.lost) / Double(positions), 1)
+        let numbersPerDatagram = Double(round.numbers) / Double(max(round.datagrams, 1))
+        let excessLoss = isAboveBackground(loss: loss, datagrams: Double(positions) / max(numbersPerDatagram, 1))
+        let queueDelayed = queueBuilding(rtt)
+        // Which evidence counts depends on what the sender just did: growing (start-up) or
+        // probing above the estimate, loss beyond the background is the queue overflowing; at
+        // the estimate, loss without a longer round trip is random and only teaches the
+        // background rate.
+        let congested: Bool
+        switch phase {
+        case .startup: congested = excessLoss || queueDelayed
+        case .probeUp: congested = excessLoss
+        case .drain, .probeDown, .cruise: congested = excessLoss && queueDelayed
+        }
+
+        if congested {
+            // What really got through: the arrivals less the loss above the background.
+            let excess = max(loss - (background ?? 0), 0)
+            let delivered = sample * (1 - excess)
+            let cut = min(max(delivered, bandwidth * 0.5), bandwidth > 0 ? bandwidth : delivered)
+            bandwidth = cut
+            slotMax = (cut, cut)
+            roundsInSlot = 0
+        } else {
+            addSample(sample)
+            // Learn the background loss only where no queue is to blame.
+            if phase != .probeUp {
+                background = background.map { $0 * 0.875 + loss * 0.125 } ?? loss
+            }
+        }
+
+        switch phase {
+        case .startup:
+            if bandwidth >= fullBandwidth * 1.25 { fullBandwidth = bandwidth; roundsWithoutGrowth = 0 } else { roundsWithoutGrowth += 1 }
+            if congested || roundsWithoutGrowth >= Self.plateauRounds { enter(.drain) }
+        case .drain:
+            drainRounds += 1
+            let inFlight = Double(sentEnd &- highest) * bytesPerNumber
+            if inFlight <= bandwidth * (minRTT?.seconds ?? 0) || drainRounds >= 3 { startCycle(at: 2) }
+        case .probeUp, .probeDown, .cruise:
+            if congested && phase != .probeDown { startCycle(at: 1) } else { startCycle(at: (cycleIndex + 1) % Self.cycleGains.count) }
+        }
+        updatePacingRate()
+    }
+
+    /// Loss significantly above the background (a binomial margin over the round's numbers), or
+    /// a round trip showing a standing queue while losing.
+    private func isAboveBackground(loss: Double, datagrams: Double) -> Bool {
+        guard let background else { return false }
+        let n = max(datagrams, 1)
+        let spread = 3 * (max(background, 0.001) * (1 - background) / n).squareRoot()
+        return loss > background + max(Self.lossMargin, spread)
+    }
+
+    private func queueBuilding(_ rtt: Nanoseconds) -> Bool {
+        guard let minRTT else { return false }
+        return rtt > minRTT + Nanoseconds(minRTT.value / 4) + Self.queueDelaySlack
+    }
+
+    private func addSample(_ sample: Double) {
+        if sample > slotMax.current { slotMax.current = sample }
+        roundsInSlot += 1
+        if roundsInSlot >= Self.slotRounds {
+            slotMax = (0, slotMax.current)
+            roundsInSlot = 0
+        }
+        bandwidth = max(slotMax.current, slotMax.previous)
+    }
+
+    private func enter(_ next: CongestionSnapshot.Phase) {
+        if next != phase { transitioned = true }
+        phase = next
+        if next == .drain { drainRounds = 0 }
+    }
+
+    private func startCycle(at index: Int) {
+        cycleIndex = index
+        enter(index == 0 ? .probeUp : index == 1 ? .probeDown : .cruise)
+    }
+
+    private func updatePacingRate() {
+        let gain: Double
+        switch phase {
+        case .startup: gain = Self.startupGain
+        case .drain: gain = 1 / Self.startupGain
+        case .probeUp, .probeDown, .cruise: gain = Self.cycleGains[cycleIndex]
+        }
+        pacingRate = max(bandwidth > 0 ? gain * bandwidth : pacingRate, Self.minimumRate)
+    }
+}

@@ -1,0 +1,23 @@
+import NumbersImpairment
+import NumbersProtocol
+
+extension Scenario {
+    /// `clients` clients of `count` numbers each behind one bottleneck on the server's side (all
+    /// DATA shares its queue), full speed, full datagrams; the reverse path has the same
+    /// propagation delay and no queue. Clients start `stagger` apart; `randomLoss` is injected
+    /// on the DATA path on top of what the queue drops.
+    public static func bottleneck(_ link: BottleneckLink, clients: Int, count: UInt32, control: CongestionControl,
+                                  seed: UInt64, stagger: Nanoseconds = .zero, randomLoss: Double = 0) -> Scenario {
+        var server = ServerConfig()
+        server.interval = .zero
+        server.batch = Limits.maxNumbersPerDatagram
+        server.congestionControl = control
+        let plans = (0..<clients).map { i in
+            ClientPlan(count: count, startAt: .zero + stagger * UInt64(i),
+                       impairment: ImpairmentConfig(delay: link.propagation, seed: seed &+ 10 &+ UInt64(i)))
+        }
+        return Scenario(seed: seed, server: server,
+                        serverImpairment: ImpairmentConfig(dropRate: randomLoss, seed: seed &+ 2, bottleneck: link),
+                        clients: plans, clientGiveUpAfter: .seconds(60 as UInt64), limit: .zero + .seconds(3_600 as UInt64))
+    }
+}

@@ -1,0 +1,96 @@
+import Testing
+import NumbersImpairment
+import NumbersProtocol
+import NumbersSimulation
+
+/// Transfers through a simulated bottleneck link (rate, drop-tail queue, propagation delay), by
+/// seed, alone and with several clients competing: the default controller fills the link without
+/// flooding its queue and shares it fairly; `-cc none` is shown to flood it.
+@Suite struct BottleneckSimulationTests {
+    struct Figures {
+        var goodput: [Double]      // bits of numbers per second, per client
+        var linkShare: Double      // total goodput over the link rate
+        var sentOverMinimum: Double
+        var queueDropped: UInt64
+        var jain: Double
+        var passed: Bool
+        var violations: [String]
+    }
+
+    static func run(_ link: BottleneckLink, clients: Int = 1, count: UInt32, control: CongestionControl, seed: UInt64,
+                    stagger: Nanoseconds = .zero, randomLoss: Double = 0) -> Figures {
+        let scenario = Scenario.bottleneck(link, clients: clients, count: count, control: control, seed: seed,
+                                           stagger: stagger, randomLoss: randomLoss)
+        var sim = Simulation(scenario)
+        let out = sim.run()
+        var goodput: [Double] = []
+        for (i, plan) in scenario.clients.enumerated() {
+            let end = out.finishedAt[i] ?? out.endedAt
+            goodput.append(Double(plan.count) * 32 / (end - plan.startAt).seconds)
+        }
+        let first = scenario.clients.map(\.startAt).min()!
+        let last = out.finishedAt.compactMap { $0 }.max() ?? out.endedAt
+        let total = Double(scenario.clients.reduce(0) { $0 + Int($1.count) }) * 32 / (last - first).seconds
+        let minimum = scenario.clients.reduce(0) { $0 + (Int($1.count) + Limits.maxNumbersPerDatagram - 1) / Limits.maxNumbersPerDatagram }
+        let sum = goodput.reduce(0, +), squares = goodput.reduce(0) { $0 + $1 * $1 }
+        let passed = out.statuses.allSatisfy { if case .finished(let r) = $0 { return r.passed } else { return false } }
+        return Figures(goodput: goodput, linkShare: total / Double(link.bitsPerSecond),
+                       sentOverMinimum: Double(out.serverCounters.dataSent) / Double(minimum),
+                       queueDropped: out.serverImpairment.queueDropped,
+                       jain: sum * sum / (Double(goodput.count) * squares), passed: passed, violations: out.violations)
+    }
+
+    static let link50 = BottleneckLink(bitsPerSecond: 50_000_000, queueLimit: 60_000, propagation: .milliseconds(5))
+
+    /// One client alone: the link is filled and its queue barely overflows, where `-cc none`
+    /// sends far more than it needs.
+    @Test(arguments: [UInt64(1), 2])
+    func oneClientFillsTheLinkWithoutFloodingIt(seed: UInt64) {
+        let model = Self.run(Self.link50, count: 2_000_000, control: .model, seed: seed)
+        #expect(model.passed && model.violations.isEmpty, "\(model.violations)")
+        #expect(model.linkShare >= 0.85, "share \(model.linkShare)")
+        #expect(model.sentOverMinimum <= 1.05, "sent/min \(model.sentOverMinimum)")
+        let none = Self.run(Self.link50, count: 2_000_000, control: .none, seed: seed)
+        #expect(none.passed)
+        #expect(none.sentOverMinimum > 1.3, "none sent/min \(none.sentOverMinimum)")
+    }
+
+    /// Four clients starting 100 ms apart share the link: full and fair.
+    @Test func fourClientsShareTheLinkFairly() {
+        let f = Self.run(Self.link50, clients: 4, count: 1_500_000, control: .model, seed: 1, stagger: .milliseconds(100))
+        #expect(f.passed && f.violations.isEmpty, "\(f.violations)")
+        #expect(f.linkShare >= 0.85, "share \(f.linkShare)")
+        #expect(f.jain >= 0.85, "Jain's index \(f.jain), goodputs \(f.goodput)")
+        #expect(f.sentOverMinimum <= 1.1, "sent/min \(f.sentOverMinimum)")
+    }
+
+    /// Random loss with no bottleneck is not mistaken for a full queue: at p = 0.3 both ways the
+    /// controller is no slower than no controller (here, pacing even helps).
+    @Test func randomLossIsNotCongestion() {
+        var times: [Double] = []
+        for control in CongestionControl.allCases {
+            var scenario = Scenario.loss(0.3, count: 1_000_000, batch: Limits.maxNumbersPerDatagram, window: 65_536, seed: 3)
+            scenario.server.congestionControl = control
+            var sim = Simulation(scenario)
+            let out = sim.run()
+            #expect(out.violations.isEmpty, "\(out.violations)")
+            times.append((out.finishedAt[0] ?? out.endedAt).nanoseconds.seconds)
+        }
+        #expect(times[1] <= times[0] * 1.1, "none \(times[0]) s, model \(times[1]) s")
+    }
+
+    /// The random scenarios with the controller on keep every invariant the simulator checks.
+    @Test func randomScenariosWithTheControllerKeepTheInvariants() {
+        for seed in 1...40 as ClosedRange<UInt64> {
+            var scenario = Scenario.random(seed: seed)
+            scenario.server.congestionControl = .model
+            var sim = Simulation(scenario)
+            let out = sim.run()
+            #expect(out.violations.isEmpty, "seed \(seed): \(out.violations)")
+        }
+    }
+}
+
+private extension UInt64 {
+    var seconds: Double { Double(self) / 1e9 }
+}
