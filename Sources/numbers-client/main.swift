@@ -19,11 +19,18 @@ let window = flags.uint32("window", default: 65_536, usage: "numbers the client 
 let giveUpAfter = flags.duration("giveUpAfter", default: .seconds(60), usage: "stop with an error after this long without a datagram from the server",
                                  validate: { $0.nanoseconds > 0 ? nil : "must be positive" })
 let json = flags.bool("json", usage: "print one JSON object at the end instead of text (result, n, CRCs, sum, duration, counters, RTT and pace, simulator counters, client ID, exit status; schema in docs/json.md); the client ID goes to stderr at start")
+let tracePath = flags.string("trace", usage: "write one JSON line per datagram sent, received, rejected (with the reason), or dropped, held or corrupted by the simulator to this `file` (format: docs/trace.md)")
+let pcapPath = flags.string("pcap", usage: "write every datagram sent and received to this pcap `file` (synthesised IP and UDP headers), for Wireshark or tshark with dissector/numbers.lua")
+let progressFlag = flags.bool("progress", usage: "show a status line on stderr (n in order and %, rate, missing, ranges requested, probes, RTT, ETA): on a terminal it is on by default and redrawn up to 10 times a second (-progress=false turns it off); elsewhere one line a second")
 let simulator = ImpairmentFlags(registeringOn: flags)
 lineBufferStandardOutput()
 flags.parseOrExit()
 let impairment = simulator.config()
 let startedAt = MonotonicClock.now()
+// On a terminal unless -progress=false; elsewhere only with -progress.
+let progress: ProgressLine? = flags.isSet("progress")
+    ? (progressFlag.value ? ProgressLine(onTerminal: ProgressLine.standardErrorIsTerminal) : nil)
+    : (ProgressLine.standardErrorIsTerminal ? ProgressLine(onTerminal: true) : nil)
 
 func fail(_ message: String, status: Int32) -> Never {
     printError("numbers-client: \(message)")
@@ -31,9 +38,17 @@ func fail(_ message: String, status: Int32) -> Never {
 }
 
 /// Ends the run: in -json mode with the report on stdout (and any error also on stderr).
+/// Writes out and closes -trace and -pcap files; a write error is reported, the exit status stays.
+@MainActor
+func closeInstruments(_ loop: ClientLoop?) {
+    if let failure = loop?.recorder?.close() { printError("numbers-client: \(failure)") }
+}
+
 @MainActor
 func finish(_ result: ClientJSONReport.Result, status: Int32, error: String?, engine: ClientEngine?, server: PeerAddress?,
             loop: ClientLoop?) -> Never {
+    closeInstruments(loop)
+    progress?.finish()
     guard json.value else {
         if let error { fail(error, status: status) }
         exit(status)
@@ -101,6 +116,14 @@ config.giveUpAfter = Nanoseconds(giveUpAfter.value.nanoseconds)
 let engine = ClientEngine(config: config, now: MonotonicClock.now(), randomSeed: rng.next())
 let loop = ClientLoop(socket: socket!, engine: engine, impairment: impairment)
 
+if flags.isSet("trace") || flags.isSet("pcap") {
+    do {
+        loop.recorder = try DatagramRecorder(side: .client, origin: MonotonicClock.now(), local: socket!.localAddress, peer: server,
+                                             impairment: impairment, tracePath: flags.isSet("trace") ? tracePath.value : nil,
+                                             pcapPath: flags.isSet("pcap") ? pcapPath.value : nil)
+    } catch { fail("\(error)", status: 2) }
+}
+
 if !json.value {
     print("client ID: \(clientID)")
     switch mode {
@@ -111,12 +134,16 @@ if !json.value {
 }
 
 do {
-    try loop.run(wakeup: trap.wakeup, shouldStop: { trap.caught != nil })
+    try loop.run(wakeup: trap.wakeup, shouldStop: {
+        progress?.update(loop.engine, now: MonotonicClock.now())
+        return trap.caught != nil
+    })
 } catch {
     finish(.error, status: 1, error: "\(error)", engine: loop.engine, server: server, loop: loop)
 }
 
 let final = loop.engine
+progress?.finish()
 if !json.value {
     for line in final.counters.summaryLines { print(line) }
     if !impairment.isTransparent { print(loop.impairmentCounters.summary(label: "simulator")) }
@@ -127,6 +154,7 @@ if trap.caught != nil {
     let text = "interrupted: received \(final.cumulative)\(of) numbers in order; resume with: numbers-client -host \(host.value) -port \(port.value) -clientID \(clientID)"
     if json.value { finish(.interrupted, status: 130, error: text, engine: final, server: server, loop: loop) }
     print(text)
+    closeInstruments(loop)
     exit(130)
 }
 

@@ -28,6 +28,8 @@ let quiet = flags.bool("quiet", usage: "do not log each session's start and end"
 let json = flags.bool("json", usage: "write JSON Lines on stdout instead of text: a line when listening, one per session event (created, resumed, adopted, moved, refused, completed, expired) and a totals line at shutdown; schema in docs/json.md")
 let storeURL = flags.string("store", default: "memory", usage: "where sessions are kept: memory (this process only) or redis://HOST:PORT[/DB], shared with every server using the same Redis, so that one can take over the sessions of another (PROTOCOL.md §10)")
 let reusePort = flags.bool("reusePort", usage: "let several servers listen on the same port (SO_REUSEPORT); with a shared -store they share the load and take over each other's clients")
+let tracePath = flags.string("trace", usage: "write one JSON line per datagram sent, received, rejected (with the reason), or dropped, held or corrupted by the simulator to this `file` (format: docs/trace.md)")
+let pcapPath = flags.string("pcap", usage: "write every datagram sent and received to this pcap `file` (synthesised IP and UDP headers), for Wireshark or tshark with dissector/numbers.lua")
 let simulator = ImpairmentFlags(registeringOn: flags)
 lineBufferStandardOutput()
 flags.parseOrExit()
@@ -89,6 +91,14 @@ print("numbers-server: listening on \(socket.localAddress)\(reusePort.value ? " 
 if !impairment.isTransparent { print("numbers-server: simulator: \(impairment)") }
 }
 
+if flags.isSet("trace") || flags.isSet("pcap") {
+    do {
+        loop.recorder = try DatagramRecorder(side: .server, origin: SharedClock.now(), local: socket.localAddress, peer: nil,
+                                             impairment: impairment, tracePath: flags.isSet("trace") ? tracePath.value : nil,
+                                             pcapPath: flags.isSet("pcap") ? pcapPath.value : nil)
+    } catch { fail("\(error)") }
+}
+
 do {
     try loop.run(wakeup: trap.wakeup, shouldStop: { trap.caught != nil }) { event in
         guard !quiet.value else { return }
@@ -117,6 +127,7 @@ do {
 
 loop.storeLink?.stop()
 let signalName = trap.caught == SIGINT ? "SIGINT" : "SIGTERM"
+if let failure = loop.recorder?.close() { printError("numbers-server: \(failure)") }
 if json.value {
     print(ServerJSONReport.totals(signal: signalName, sessionsOpen: loop.engine.sessionCount, counters: loop.engine.counters,
                                   eventsDropped: loop.engine.eventsDropped, oversizeDropped: loop.oversizeDropped,
