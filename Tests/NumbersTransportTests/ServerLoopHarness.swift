@@ -1,3 +1,4 @@
+import Glibc
 import NumbersImpairment
 import NumbersProtocol
 import Synchronization
@@ -6,22 +7,23 @@ import Synchronization
 /// Runs a `ServerLoop` over any store on its own thread for the length of `body`, then stops and
 /// joins it and hands back the loop, so a test can read the engine and counters it ended with.
 func withServerLoop<Store: SessionStore & Sendable>(store: Store, config: ServerConfig = .fastLoopback,
-                                         _ body: (PeerAddress) throws -> Void) throws -> ServerLoop<Store> {
+                                         _ body: (PeerAddress, ServerEventLog) throws -> Void) throws -> ServerLoop<Store> {
     let socket = try UDPSocket(host: "127.0.0.1", port: 0)
     let engine = ServerEngine(config: config, store: store, key: SipHashKey(k0: 1, k1: 2), seedSource: 7)
     // The loop belongs to the server thread until the join below hands it back.
     let handoff = LoopHandoff(ServerLoop(socket: socket, engine: engine, impairment: ImpairmentConfig()))
     let wakeup = try Wakeup()
     let stop = StopFlag()
+    let log = ServerEventLog()
     let thread = try JoinableThread {
-        try? handoff.loop.run(wakeup: wakeup, shouldStop: { stop.raised.load(ordering: .acquiring) }) { _ in }
+        try? handoff.loop.run(wakeup: wakeup, shouldStop: { stop.raised.load(ordering: .acquiring) }) { log.append($0) }
     }
     defer {
         stop.raised.store(true, ordering: .releasing)
         wakeup.signal()
         thread.join()
     }
-    try body(socket.localAddress)
+    try body(socket.localAddress, log)
     return handoff.loop
 }
 
@@ -52,5 +54,22 @@ extension ServerConfig {
         config.interval = .zero
         config.batch = 100
         return config
+    }
+}
+
+/// The events a server loop reported, readable from the test's thread while the loop runs.
+final class ServerEventLog: Sendable {
+    private let events = Mutex<[ServerEvent]>([])
+
+    func append(_ event: ServerEvent) { events.withLock { $0.append(event) } }
+
+    /// Waits (up to `timeout`) until an event satisfies `matches`; true if one did.
+    func waitFor(timeout: Nanoseconds = .seconds(5 as UInt64), _ matches: (ServerEvent) -> Bool) -> Bool {
+        let deadline = MonotonicClock.now() + timeout
+        while MonotonicClock.now() < deadline {
+            if events.withLock({ $0.contains(where: matches) }) { return true }
+            usleep(1_000)
+        }
+        return false
     }
 }

@@ -31,8 +31,10 @@ struct JournalingStore: SessionStore, Sendable {
 struct ServerLoopStoreTests {
     @Test func aTransferOverACustomStoreCompletesAndGoesThroughIt() throws {
         var client: ClientLoop?
-        let server = try withServerLoop(store: JournalingStore()) { address in
+        let server = try withServerLoop(store: JournalingStore()) { address, events in
             client = try runClient(count: 2_000, server: address)
+            // The client finishes on the trailer; the server removes the session on its DONE.
+            #expect(events.waitFor { if case .ended(_, _, _, .completed, _) = $0 { true } else { false } })
         }
         guard case .finished(let result)? = client?.engine.status else {
             Issue.record("client ended \(String(describing: client?.engine.status))")
