@@ -21,6 +21,15 @@ public final class ClientLoop {
 
     public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
 
+    /// -trace and -pcap: every datagram this loop sends and receives, and what its simulator did.
+    public var recorder: DatagramRecorder? {
+        didSet {
+            sender.recorder = recorder
+            intake.recorder = recorder
+            recorder?.invalidCount = { [unowned self] in self.engine.counters.invalidDropped }
+        }
+    }
+
     public func run(wakeup: Wakeup?, shouldStop: () -> Bool) throws(SocketError) {
         let server = engine.config.server
         while !shouldStop() {

@@ -29,6 +29,15 @@ public final class ServerLoop {
     }
 
     public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
+
+    /// -trace and -pcap: every datagram this loop sends and receives, and what its simulator did.
+    public var recorder: DatagramRecorder? {
+        didSet {
+            sender.recorder = recorder
+            intake.recorder = recorder
+            recorder?.invalidCount = { [unowned self] in self.engine.counters.invalidDropped }
+        }
+    }
     public var socketDrops: Int { sender.socketDrops }
 
     /// Runs until `shouldStop` says so (checked every turn; `wakeup` interrupts the wait).

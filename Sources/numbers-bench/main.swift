@@ -12,6 +12,7 @@ let subcommands: [(name: String, summary: String)] = [
     ("efficiency", "the loss grid (simulator): time to PASS beside ideal selective repeat, DATA sent ÷ minimum, ACKs, probes"),
     ("throughput", "one client, no loss, full speed, full datagrams over loopback, beside a raw sendmmsg/recvmmsg blaster"),
     ("scale", "concurrent sessions at 1 number/s one numbers-server sustains, its memory per session, late sends"),
+    ("scale-redis", "paced sessions over a Redis store (redis-server on this machine), one and two servers on one port: late sends, Redis commands per session-second"),
     ("tcp", "completion time against plain TCP through real kernel loss (network namespace + iptables; root)"),
     ("figures", "recomputes the published simulator figures: README.md's table, results.json's simulator member, bench/loss-sweep.csv/svg"),
     ("loss", "time to a verified transfer through real kernel loss, p = 0.05…0.5, both sizes, beside TCP and KCP's reference (root)"),
@@ -166,6 +167,36 @@ func makeCommand(_ name: String) -> Command? {
                 return 0
             } catch {
                 printError("\(program) scale: \(error)")
+                return 1
+            }
+        }
+
+    case "scale-redis":
+        let json = flags.bool("json", usage: "print the result as JSON")
+        let steps = flags.string("sessions", default: "50000", usage: "comma-separated session `counts`",
+                                 validate: { if case .failure(let e) = sessionList($0) { return e.description }; return nil })
+        let servers = flags.string("servers", default: "1,2", usage: "comma-separated numbers of servers sharing the port",
+                                   validate: { if case .failure(let e) = parseList($0, { Int($0) }, { (1...8).contains($0) ? nil : "between 1 and 8" }) { return e.description }; return nil })
+        let numbers = flags.uint32("numbers", default: 30, usage: "numbers per session (each session lasts about this many seconds)",
+                                   validate: { (2...600).contains($0) ? nil : "must be between 2 and 600" })
+        let openRate = flags.double("openRate", default: 5_000, usage: "sessions started per second during the ramp",
+                                    validate: { $0 >= 1 && $0 <= 1e6 ? nil : "must be between 1 and 1000000" })
+        let redisPath = flags.string("redis", default: "redis-server", usage: "the redis-server `executable`")
+        let nice = niceFlag(flags)
+        let server = serverPathFlag(flags)
+        return Command(flags: flags) {
+            applyNice(nice.value)
+            var options = SharedScaleOptions()
+            options.sessions = try! sessionList(steps.value).get()
+            options.servers = try! parseList(servers.value, { Int($0) }, { _ in nil }).get()
+            options.numbersPerSession = numbers.value; options.openRate = openRate.value
+            options.serverPath = server.value; options.redisPath = redisPath.value
+            do {
+                let result = try SharedScale.run(options: options)
+                emit(.array(result.map(\.json)), asJSON: json.value, text: result.map(\.text).joined(separator: "\n"))
+                return result.allSatisfy { $0.sustained(maxLate: options.maxLate) } ? 0 : 1
+            } catch {
+                printError("\(program) scale-redis: \(error)")
                 return 1
             }
         }

@@ -55,6 +55,12 @@ public struct ClientEngine {
     public var cumulative: UInt32 { window.cumulative }
     /// The window the client advertises (its buffer's real size).
     public var advertisedWindow: UInt32 { window.capacity }
+    /// The round-trip estimate (nil until measured), for reports.
+    public var roundTripEstimate: Nanoseconds? { roundTrip.value }
+    /// The server's pace as measured between in-order DATA (nil until measured), for reports.
+    public var paceEstimate: Nanoseconds? { pace.value }
+    /// Indices below `highest` not received yet.
+    public var missing: UInt32 { window.missing }
 
     public var nextDeadline: Instant? {
         if status.isOver { return doneCopiesOwed > 0 ? .zero : nil }
