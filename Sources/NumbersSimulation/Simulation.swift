@@ -254,7 +254,7 @@ public struct Simulation {
         switch event {
         case .created(let id, _, _):
             if let seed = server.store.session(id)?.seed { seedsDrawn[id, default: []].append(seed) }
-        case .resumed, .adopted:
+        case .resumed, .adopted, .moved, .refused:
             break
         case .ended(let id, _, _, let reason, _):
             switch reason {

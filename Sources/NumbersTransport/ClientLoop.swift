@@ -10,7 +10,9 @@ public final class ClientLoop {
     private let socket: UDPSocket
     private let sender: ImpairedSender
     private let intake: DatagramIntake
-    @exclusivity(unchecked) public private(set) var oversizeDropped: UInt64 = 0
+    /// Datagrams that arrived truncated or larger than `Limits.maxDatagramSize`; the engine
+    /// counted each of them as badSize too.
+    public var oversizeDropped: UInt64 { intake.oversizeDropped }
 
     public init(socket: UDPSocket, engine: ClientEngine, impairment: ImpairmentConfig) {
         self.socket = socket
@@ -20,6 +22,15 @@ public final class ClientLoop {
     }
 
     public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
+
+    /// -trace and -pcap: every datagram this loop sends and receives, and what its simulator did.
+    public var recorder: DatagramRecorder? {
+        didSet {
+            sender.recorder = recorder
+            intake.recorder = recorder
+            recorder?.invalidCount = { [unowned self] in self.engine.counters.invalidDropped }
+        }
+    }
 
     public func run(wakeup: Wakeup?, shouldStop: () -> Bool) throws(SocketError) {
         let server = engine.config.server

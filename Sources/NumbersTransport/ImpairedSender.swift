@@ -11,6 +11,8 @@ final class ImpairedSender {
     /// Where the engine encodes when the model may alter or hold a datagram.
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Limits.maxDatagramSize, alignment: 8)
     @exclusivity(unchecked) private(set) var socketDrops = 0
+    /// -trace and -pcap, when on.
+    var recorder: DatagramRecorder?
 
     init(socket: UDPSocket, impairment: Impairment) {
         self.socket = socket
@@ -26,11 +28,18 @@ final class ImpairedSender {
             if batch.isFull { flush() }
             guard let buffer = batch.nextBuffer, let (length, destination) = produce(buffer) else { return false }
             batch.commit(length: length, to: destination)
+            recorder?.sent(UnsafeRawBufferPointer(rebasing: buffer[0..<length]), to: destination, now: now)
             return true
         }
         guard let (length, destination) = produce(scratch) else { return false }
-        impairment.offer(UnsafeRawBufferPointer(rebasing: scratch[0..<length]), to: destination, now: now) { bytes, to in
-            self.enqueue(bytes, to: to)
+        let offered = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
+        // What the model did is read from its counters, so the model itself knows nothing of tracing.
+        let before = recorder == nil ? nil : impairment.counters
+        impairment.offer(offered, to: destination, now: now) { bytes, to in
+            self.enqueue(bytes, to: to, now: now)
+        }
+        if let recorder, let before {
+            recorder.simulated(offered, to: destination, now: now, before: before, after: impairment.counters)
         }
         return true
     }
@@ -38,10 +47,11 @@ final class ImpairedSender {
     /// Emits datagrams the model held back (delay, jitter, reordering) that are due.
     func releaseDue(now: Instant) {
         guard impairment.heldCount > 0 else { return }
-        impairment.releaseDue(now: now) { bytes, to in self.enqueue(bytes, to: to) }
+        impairment.releaseDue(now: now) { bytes, to in self.enqueue(bytes, to: to, now: now) }
     }
 
-    private func enqueue(_ bytes: UnsafeRawBufferPointer, to destination: PeerAddress) {
+    private func enqueue(_ bytes: UnsafeRawBufferPointer, to destination: PeerAddress, now: Instant) {
+        recorder?.sent(bytes, to: destination, now: now)
         if batch.isFull { flush() }
         _ = batch.append(to: destination) { buffer in
             buffer.copyMemory(from: bytes)

@@ -16,6 +16,9 @@ public struct RedisCheckpoints: Sendable {
         self.checkpointPeriod = checkpointPeriod
     }
 
+    /// Compare-and-delete in one step on the Redis side.
+    static let deleteIfUnchangedScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+
     public static func key(_ id: ClientID) -> RedisArgument { RedisArgument("numbers:{\(id)}") }
 
     private func expiresAt(_ checkpoint: SessionCheckpoint) -> RedisArgument {
@@ -34,6 +37,8 @@ public struct RedisCheckpoints: Sendable {
             return RedisCommand("GET", Self.key(id))
         case .delete(let id):
             return RedisCommand("DEL", Self.key(id))
+        case .deleteIfUnchanged(let c):
+            return RedisCommand("EVAL", RedisArgument(Self.deleteIfUnchangedScript), 1, Self.key(c.clientID), RedisArgument(c.encoded()))
         }
     }
 
@@ -58,9 +63,9 @@ public struct RedisCheckpoints: Sendable {
             return (.found(id, found), nil)
         case (.create, _), (.lookup, _):
             return (.unavailable(id), "session \(id): \(request.name) failed: \(reply)")
-        case (.refresh, .simple), (.delete, .integer):
+        case (.refresh, .simple), (.delete, .integer), (.deleteIfUnchanged, .integer):
             return (nil, nil)
-        case (.refresh, _), (.delete, _):
+        case (.refresh, _), (.delete, _), (.deleteIfUnchanged, _):
             return (nil, "session \(id): \(request.name) failed: \(reply)")
         }
     }
@@ -69,7 +74,7 @@ public struct RedisCheckpoints: Sendable {
     public func unreachable(_ request: StoreRequest) -> StoreAnswer? {
         switch request {
         case .create, .lookup: return .unavailable(request.clientID)
-        case .refresh, .delete: return nil
+        case .refresh, .delete, .deleteIfUnchanged: return nil
         }
     }
 
@@ -96,7 +101,7 @@ extension StoreRequest {
         case .create: return "create"
         case .refresh: return "checkpoint"
         case .lookup: return "lookup"
-        case .delete: return "delete"
+        case .delete, .deleteIfUnchanged: return "delete"
         }
     }
 }

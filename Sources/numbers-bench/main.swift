@@ -12,8 +12,10 @@ let subcommands: [(name: String, summary: String)] = [
     ("efficiency", "the loss grid (simulator): time to PASS beside ideal selective repeat, DATA sent ÷ minimum, ACKs, probes"),
     ("throughput", "one client, no loss, full speed, full datagrams over loopback, beside a raw sendmmsg/recvmmsg blaster"),
     ("scale", "concurrent sessions at 1 number/s one numbers-server sustains, its memory per session, late sends"),
+    ("scale-redis", "paced sessions over a Redis store (redis-server on this machine), one and two servers on one port: late sends, Redis commands per session-second"),
     ("tcp", "completion time against plain TCP through real kernel loss (network namespace + iptables; root)"),
     ("figures", "recomputes the published simulator figures: README.md's table, results.json's simulator member, bench/loss-sweep.csv/svg"),
+    ("loss", "time to a verified transfer through real kernel loss, p = 0.05…0.5, both sizes, beside TCP and KCP's reference (root)"),
     ("pacing", "whether -interval is honoured: the real server at 100us…10ms against the real client, mean DATA spacing"),
     ("all", "the published simulator figures, throughput, scale and tcp in one run; with -json, one JSON object on stdout"),
     ("micro", "the engines alone, in memory (no sockets): per-datagram CPU cost; the run to profile with callgrind"),
@@ -169,6 +171,36 @@ func makeCommand(_ name: String) -> Command? {
             }
         }
 
+    case "scale-redis":
+        let json = flags.bool("json", usage: "print the result as JSON")
+        let steps = flags.string("sessions", default: "50000", usage: "comma-separated session `counts`",
+                                 validate: { if case .failure(let e) = sessionList($0) { return e.description }; return nil })
+        let servers = flags.string("servers", default: "1,2", usage: "comma-separated numbers of servers sharing the port",
+                                   validate: { if case .failure(let e) = parseList($0, { Int($0) }, { (1...8).contains($0) ? nil : "between 1 and 8" }) { return e.description }; return nil })
+        let numbers = flags.uint32("numbers", default: 30, usage: "numbers per session (each session lasts about this many seconds)",
+                                   validate: { (2...600).contains($0) ? nil : "must be between 2 and 600" })
+        let openRate = flags.double("openRate", default: 5_000, usage: "sessions started per second during the ramp",
+                                    validate: { $0 >= 1 && $0 <= 1e6 ? nil : "must be between 1 and 1000000" })
+        let redisPath = flags.string("redis", default: "redis-server", usage: "the redis-server `executable`")
+        let nice = niceFlag(flags)
+        let server = serverPathFlag(flags)
+        return Command(flags: flags) {
+            applyNice(nice.value)
+            var options = SharedScaleOptions()
+            options.sessions = try! sessionList(steps.value).get()
+            options.servers = try! parseList(servers.value, { Int($0) }, { _ in nil }).get()
+            options.numbersPerSession = numbers.value; options.openRate = openRate.value
+            options.serverPath = server.value; options.redisPath = redisPath.value
+            do {
+                let result = try SharedScale.run(options: options)
+                emit(.array(result.map(\.json)), asJSON: json.value, text: result.map(\.text).joined(separator: "\n"))
+                return result.allSatisfy { $0.sustained(maxLate: options.maxLate) } ? 0 : 1
+            } catch {
+                printError("\(program) scale-redis: \(error)")
+                return 1
+            }
+        }
+
     case "tcp":
         let json = flags.bool("json", usage: "print the result as JSON")
         let losses = flags.string("p", default: "0,0.1,0.3", usage: "comma-separated loss `rates`", validate: lossListCheck)
@@ -202,6 +234,9 @@ func makeCommand(_ name: String) -> Command? {
 
     case "pacing":
         return makePacingCommand(flags)
+
+    case "loss":
+        return makeKernelLossCommand(flags)
 
     case "all":
         return makeAllCommand(flags)
@@ -247,10 +282,15 @@ func topLevelUsage() -> String {
     text += """
       tcp-serve / tcp-fetch  the two ends of the TCP baseline (started by 'tcp' inside the namespace)
 
-    Regenerate the published figures and chart:
-      swift build -c release --product numbers-bench && swift build -c release
-      .build/release/numbers-bench all -json -out bench/results.json
-      .build/release/numbers-bench figures     # only the simulator's figures (what swift test checks)
+    Regenerate the published figures (bench/README.md describes each part and its method):
+      swift build -c release
+      .build/release/numbers-bench figures     # the simulator's figures; swift test fails when they are stale
+      .build/release/numbers-bench all -json -rt -nice -10 -out bench/results.json
+      .build/release/numbers-bench loss -nice -10 -out bench/kernel-loss.json   # root, about 30 minutes
+      .build/release/numbers-bench pacing -rt -nice -10 -runs 5 -seconds 4 -out bench/pacing.json
+
+    The loss grid of the simulator (RTT x size x p; mean of -seeds, 99th percentile of -tailSeeds):
+      .build/release/numbers-bench efficiency -rtt 10ms,100ms -p 0.1,0.3 -sizes 65535x1 -seeds 20 -tailSeeds 100
 
     Flags of each subcommand ('\(program) <subcommand> -h' shows one):
 

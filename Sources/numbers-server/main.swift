@@ -2,6 +2,7 @@ import Glibc
 import NumbersCLI
 import NumbersImpairment
 import NumbersProtocol
+import NumbersReporting
 import NumbersRedis
 import NumbersTransport
 
@@ -25,8 +26,11 @@ let cc = flags.string("cc", default: CongestionControl.model.rawValue,
                       usage: "congestion control of full-speed (-interval 0) sessions: model (paced at the estimated bottleneck rate) or none (as fast as the window allows)",
                       validate: { CongestionControl(rawValue: $0) == nil ? "must be one of \(CongestionControl.allCases.map(\.rawValue).joined(separator: ", "))" : nil })
 let quiet = flags.bool("quiet", usage: "do not log each session's start and end")
+let json = flags.bool("json", usage: "write JSON Lines on stdout instead of text: a line when listening, one per session event (created, resumed, adopted, moved, refused, completed, expired) and a totals line at shutdown; schema in docs/json.md")
 let storeURL = flags.string("store", default: "memory", usage: "where sessions are kept: memory (this process only) or redis://HOST:PORT[/DB], shared with every server using the same Redis, so that one can take over the sessions of another (PROTOCOL.md §10)")
 let reusePort = flags.bool("reusePort", usage: "let several servers listen on the same port (SO_REUSEPORT); with a shared -store they share the load and take over each other's clients")
+let tracePath = flags.string("trace", usage: "write one JSON line per datagram sent, received, rejected (with the reason), or dropped, held or corrupted by the simulator to this `file` (format: docs/trace.md)")
+let pcapPath = flags.string("pcap", usage: "write every datagram sent and received to this pcap `file` (synthesised IP and UDP headers), for Wireshark or tshark with dissector/numbers.lua")
 let simulator = ImpairmentFlags(registeringOn: flags)
 lineBufferStandardOutput()
 flags.parseOrExit()
@@ -69,18 +73,37 @@ if redisEndpoint != nil { engine.shareSessions(checkpointPeriod: layout.checkpoi
 let loop = ServerLoop(socket: socket, engine: engine, impairment: impairment)
 if let redisEndpoint {
     do {
+        let logsToStandardError = json.value   // stdout carries JSON only
         loop.storeLink = try SharedStoreLink(endpoint: redisEndpoint, layout: layout, timeout: 1, loopWakeup: trap.wakeup) { line in
-            print("numbers-server: \(line)")
+            if logsToStandardError { printError("numbers-server: \(line)") } else { print("numbers-server: \(line)") }
         }
     } catch { fail("\(error)") }
 }
 
+if json.value {
+    print(ServerJSONReport.listening(address: socket.localAddress, settings: [
+        ("reusePort", .bool(reusePort.value)), ("store", .string(redisEndpoint.map { "\($0)" } ?? "memory")),
+        ("intervalSeconds", .seconds(config.interval)), ("batch", .int(config.batch)), ("window", .unsigned(UInt64(config.window))),
+        ("sessionTTLSeconds", .seconds(config.sessionTTL)), ("maxSessions", .int(config.maxSessions)),
+        ("simulator", impairment.isTransparent ? .null : .string("\(impairment)")),
+    ]))
+} else {
 print("numbers-server: listening on \(socket.localAddress)\(reusePort.value ? " (shared port)" : "") (store \(redisEndpoint.map { "\($0)" } ?? "memory"), interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions), cc \(config.congestionControl.rawValue))")
 if !impairment.isTransparent { print("numbers-server: simulator: \(impairment)") }
+}
+
+if flags.isSet("trace") || flags.isSet("pcap") {
+    do {
+        loop.recorder = try DatagramRecorder(side: .server, origin: SharedClock.now(), local: socket.localAddress, peer: nil,
+                                             impairment: impairment, tracePath: flags.isSet("trace") ? tracePath.value : nil,
+                                             pcapPath: flags.isSet("pcap") ? pcapPath.value : nil)
+    } catch { fail("\(error)") }
+}
 
 do {
     try loop.run(wakeup: trap.wakeup, shouldStop: { trap.caught != nil }) { event in
         guard !quiet.value else { return }
+        if json.value { print(ServerJSONReport.line(for: event)); return }
         switch event {
         case .created(let id, let total, let address):
             print("session \(id): new, n=\(total), client \(address)")
@@ -93,6 +116,10 @@ do {
             case .completed: print("session \(id): completed, n=\(total): \(stats.summary)")
             case .expired: print("session \(id): expired after \(sessionTTL.value) of silence at \(acknowledged)/\(total): \(stats.summary)")
             }
+        case .moved(let id, let address):
+            print("session \(id): client moved to \(address)")
+        case .refused:
+            break   // counted in the totals; a flood of refusals must not flood the log
         }
     }
 } catch {
@@ -101,6 +128,14 @@ do {
 
 loop.storeLink?.stop()
 let signalName = trap.caught == SIGINT ? "SIGINT" : "SIGTERM"
+if let failure = loop.recorder?.close() { printError("numbers-server: \(failure)") }
+if json.value {
+    print(ServerJSONReport.totals(signal: signalName, sessionsOpen: loop.engine.sessionCount, counters: loop.engine.counters,
+                                  eventsDropped: loop.engine.eventsDropped, oversizeDropped: loop.oversizeDropped,
+                                  socketDrops: loop.socketDrops, simulator: impairment.isTransparent ? nil : loop.impairmentCounters,
+                                  sharing: loop.engine.sharingCounters))
+    exit(0)
+}
 print("numbers-server: caught \(signalName), shutting down with \(loop.engine.sessionCount) sessions open")
 for line in loop.engine.counters.summaryLines { print("numbers-server: \(line)") }
 let congestion = loop.engine.congestionCounters

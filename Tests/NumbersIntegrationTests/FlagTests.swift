@@ -51,13 +51,16 @@ struct FlagTests {
     static let serverFlags: [String] = [
         "batch", "burstLoss", "cc", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "goOfflineFor",
         "host", "interval", "jitter", "lossSeed", "maxSessions", "port", "quiet", "reorderRate", "reusePort", "sessionTTL", "store", "window",
-    ]
+    ] + instrumentFlags
     static let clientFlags: [String] = [
         "burstLoss", "clientID", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "giveUpAfter",
         "goOfflineFor", "host", "jitter", "lossSeed", "n", "port", "reorderRate", "window",
-    ]
+    ] + instrumentFlags + clientOnlyInstrumentFlags
+    /// The experimenter's instruments, on both executables.
+    static let instrumentFlags = ["json", "trace", "pcap"]
+    static let clientOnlyInstrumentFlags = ["progress"]
     /// Flags whose help need not show a default: bools (false) and an empty optional string.
-    static let withoutDefault: Set<String> = ["quiet", "clientID", "burstLoss", "reusePort"]
+    static let withoutDefault = Set(["quiet", "clientID", "burstLoss", "reusePort"] + instrumentFlags + clientOnlyInstrumentFlags)
 
     @Test("-h: status 0 and usage on stdout listing every flag with its default",
           arguments: [("numbers-server", serverFlags), ("numbers-client", clientFlags)])

@@ -76,6 +76,12 @@ struct RedisCheckpointTests {
         #expect(try carry(.refresh(moved)) == nil)
         #expect(try carry(.lookup(id)) == .found(id, moved))
         #expect(try carry(.create(Self.proposal(id, seed: 7))) == .created(id, existing: moved))
+        // A conditional delete of what was read before the refresh changes nothing.
+        #expect(try carry(.deleteIfUnchanged(checkpoint)) == nil)
+        #expect(try carry(.lookup(id)) == .found(id, moved))
+        #expect(try carry(.deleteIfUnchanged(moved)) == nil)
+        #expect(try carry(.lookup(id)) == .found(id, nil))
+        #expect(try carry(.create(checkpoint)) == .created(id, existing: nil))
         #expect(try carry(.delete(id)) == nil)
         #expect(try carry(.lookup(id)) == .found(id, nil))
         _ = try client.send(RedisCommand("SET", RedisCheckpoints.key(id), "not a checkpoint"))

@@ -415,6 +415,7 @@ private struct SessionSnapshot: Equatable {
         var h = ServerHarness()
         h.sendAck(tag: 5, ackSeq: 2, cumulative: 0, highest: 0)
         #expect(h.pollAll().map { $0.message } == [.reject(RejectMessage(tag: 5, reason: .unknownSession))])
+        #expect(h.events() == [.refused(reason: .unknownSession, tag: 5, address: ServerHarness.home)])
     }
 
     @Test func openWithDifferentCountIsRejectedCountMismatch() {
@@ -483,7 +484,7 @@ private struct SessionSnapshot: Equatable {
         #expect(s.address == ServerHarness.elsewhere && s.tag == 2 && s.acknowledged == 50 && s.cursor == 50)
         #expect(h.server.counters.migrations == 1)
         #expect(h.server.counters.sessionsResumed == 1)
-        #expect(h.events() == [.resumed(testClientA, from: 50, address: ServerHarness.elsewhere)])
+        #expect(h.events() == [.moved(testClientA, address: ServerHarness.elsewhere), .resumed(testClientA, from: 50, address: ServerHarness.elsewhere)])
         let out = h.pollAll()
         #expect(!out.isEmpty)
         #expect(out.allSatisfy { $0.to == ServerHarness.elsewhere })
@@ -527,6 +528,7 @@ private struct SessionSnapshot: Equatable {
         #expect(h.session(testClientA)?.address == ServerHarness.elsewhere)
         #expect(h.session(testClientA)?.acknowledged == 10)
         #expect(h.server.counters.migrations == 1)
+        #expect(h.events().last == .moved(testClientA, address: ServerHarness.elsewhere))
         h.now = h.now + .seconds(1 as UInt64)
         #expect(h.pollAll().map { $0.to } == [ServerHarness.elsewhere])
     }

@@ -175,6 +175,33 @@ struct SharedSessionTests {
         #expect(net.servers[0]!.sharingCounters?.refusedUnavailable == 1)
     }
 
+    @Test("recent completions are remembered up to their bound, the oldest forgotten first")
+    func recentCompletionsBound() {
+        var sharing = SessionSharing(checkpointPeriod: FailoverNetwork.period)
+        let ids = (0...SessionSharing.recentCompletions).map { ClientID(high: 9, low: UInt64($0)) }
+        for id in ids.dropLast() { sharing.noteCompleted(id) }
+        #expect(sharing.completed.count == SessionSharing.recentCompletions)
+        #expect(sharing.completed.contains(ids[0]))
+        sharing.noteCompleted(ids.last!)
+        #expect(sharing.completed.count == SessionSharing.recentCompletions)
+        #expect(!sharing.completed.contains(ids[0]) && sharing.completed.contains(ids[1]) && sharing.completed.contains(ids.last!))
+    }
+
+    @Test("queued store requests stop at their bound")
+    func requestBound() {
+        var sharing = SessionSharing(checkpointPeriod: FailoverNetwork.period)
+        var accepted = 0
+        for i in 0..<SessionSharing.maxQueuedRequests where sharing.enqueue(.lookup(ClientID(high: 1, low: UInt64(i)))) { accepted += 1 }
+        #expect(accepted == SessionSharing.maxQueuedRequests)
+        let beyond = sharing.enqueue(.lookup(ClientID(high: 2, low: 0)))
+        #expect(!beyond)
+        #expect(sharing.counters.requestsDropped == 1)
+        let first = sharing.next()
+        #expect(first == .lookup(ClientID(high: 1, low: 0)))
+        let afterOne = sharing.enqueue(.lookup(ClientID(high: 3, low: 0)))
+        #expect(afterOne)
+    }
+
     @Test("checkpoints: round trip, and every corrupted or truncated encoding is refused")
     func encoding() {
         var checksum = SequenceChecksum()

@@ -76,3 +76,30 @@ import NumbersSimulation
         #expect(ratio <= ideal * 1.10, "sent \(ratio)× the minimum at p=\(p); ideal \(ideal); client \(outcome.clientCounters[0]); retx \(outcome.serverCounters.retransmittedDatagrams)")
     }
 }
+
+/// Restart and failover over a shared checkpoint store (PROTOCOL.md §10): a server replaced
+/// mid-run, clients moving between two servers, a store that forgets everything.
+@Suite("Deterministic failover simulation")
+struct FailoverSimulationTests {
+    static var seeds: [UInt64] {
+        if let one = ProcessInfo.processInfo.environment["NUMBERS_FAILOVER_SEED"].flatMap(UInt64.init) { return [one] }
+        return Array(1...UInt64(ProcessInfo.processInfo.environment["NUMBERS_FAILOVER_SEEDS"].flatMap(Int.init) ?? 200))
+    }
+
+    @Test("every client PASSes on the one seed the store agreed on, and nothing is left behind")
+    func seeded() {
+        var failed = 0
+        for seed in Self.seeds {
+            let scenario = FailoverScenario.random(seed: seed)
+            var simulation = FailoverSimulation(scenario)
+            let outcome = simulation.run()
+            if !outcome.violations.isEmpty {
+                failed += 1
+                if failed <= 3 {
+                    Issue.record("\(scenario)\n\(outcome.violations.joined(separator: "\n"))\nreplay: NUMBERS_FAILOVER_SEED=\(seed) swift test --filter FailoverSimulationTests")
+                }
+            }
+        }
+        #expect(failed == 0, "\(failed) of \(Self.seeds.count) seeds failed")
+    }
+}

@@ -44,6 +44,10 @@ public enum ServerEvent: Sendable, Hashable {
     /// Taken over from a shared store's checkpoint, continuing from index `from`.
     case adopted(ClientID, from: UInt32, address: PeerAddress)
     case ended(ClientID, total: UInt32, acknowledged: UInt32, reason: EndReason, stats: SessionStats)
+    /// The session's client now sends from another address (a NAT rebinding, a resumed process).
+    case moved(ClientID, address: PeerAddress)
+    /// An OPEN or ACK refused with a REJECT (to `address`, under the datagram's `tag`).
+    case refused(reason: RejectReason, tag: UInt32, address: PeerAddress)
 
     public enum EndReason: String, Sendable, Hashable { case completed, expired }
 }

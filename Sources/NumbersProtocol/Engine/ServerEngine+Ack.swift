@@ -1,6 +1,8 @@
 extension ServerEngine {
     enum AckOutcome {
         case otherProcess, challenge, invalid
+        /// The client holds numbers this copy never sent: another server took the session over.
+        case movedOn
         case completed(total: UInt32, stats: SessionStats)
         case applied(migrated: Bool, probe: Bool, ranges: Int, rangesDropped: Int, newRequest: Bool)
     }
@@ -8,11 +10,13 @@ extension ServerEngine {
     mutating func handleAck(_ ack: AckMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
         let validator = self.validator
         let previousHeard = sharing == nil ? nil : store.session(ack.clientID)?.lastHeard
+        let shared = sharing != nil
         let outcome = store.update(ack.clientID) { s -> AckOutcome in
             guard ack.tag == s.tag else { return .otherProcess }
             guard source == s.address || validator.isValid(ack.token, for: source, clientID: ack.clientID, now: now) else {
                 return .challenge
             }
+            if shared && ack.highest > s.sentThrough && ack.highest <= s.total { return .movedOn }
             guard ack.cumulative <= s.total, ack.highest <= s.sentThrough,
                   !ack.flags.contains(.done) || ack.cumulative == s.total else {
                 return .invalid      // claims numbers that were never sent
@@ -34,6 +38,11 @@ extension ServerEngine {
             reject(.unknownSession, tag: ack.tag, to: source, receivedBytes: receivedBytes)
         case .otherProcess?, .invalid?:
             counters.invalidDropped += 1
+        case .movedOn?:
+            // This copy is stale: forget it here (the store's newer checkpoint stays) and adopt anew.
+            store.remove(ack.clientID)
+            sharing!.counters.staleDropped += 1
+            ackUnheld(ack, from: source, receivedBytes: receivedBytes, now: now)
         case .challenge?:
             challenge(tag: ack.tag, clientID: ack.clientID, source: source, receivedBytes: receivedBytes, now: now)
         case .completed(let total, let stats)?:
@@ -44,7 +53,7 @@ extension ServerEngine {
             record(.ended(ack.clientID, total: total, acknowledged: ack.cumulative, reason: .completed, stats: stats))
         case .applied(let migrated, let probe, let ranges, let dropped, let newRequest)?:
             congestion.acknowledged(ack.clientID, ack, newRequest: newRequest, now: now)
-            if migrated { counters.migrations += 1 }
+            if migrated { counters.migrations += 1; record(.moved(ack.clientID, address: source)) }
             if probe { counters.probesReceived += 1 }
             counters.rangesRequested += UInt64(ranges)
             counters.rangesDroppedFromQueue += UInt64(dropped)

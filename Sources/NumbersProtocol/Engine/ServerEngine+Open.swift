@@ -63,7 +63,7 @@ extension ServerEngine {
         case .repeated?:
             schedule(open.clientID, now: now)
         case .resumed(let migrated)?:
-            if migrated { counters.migrations += 1 }
+            if migrated { counters.migrations += 1; record(.moved(open.clientID, address: source)) }
             counters.sessionsResumed += 1
             record(.resumed(open.clientID, from: open.resumeFrom, address: source))
             schedule(open.clientID, now: now)

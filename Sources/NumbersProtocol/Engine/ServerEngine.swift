@@ -78,6 +78,7 @@ public struct ServerEngine<Store: SessionStore> {
     }
 
     mutating func reject(_ reason: RejectReason, tag: UInt32, to destination: PeerAddress, receivedBytes: Int) {
+        record(.refused(reason: reason, tag: tag, address: destination))
         reply(.reject(RejectMessage(tag: tag, reason: reason)), to: destination, receivedBytes: receivedBytes)
     }
 

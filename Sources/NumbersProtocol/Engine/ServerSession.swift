@@ -15,7 +15,8 @@ public struct ServerSession: Sendable {
     public var pending = PendingRanges()
     public var lastHeard: Instant
     public var nextSendAt: Instant
-    /// The deadline of this session's live entry in the server's timer heap.
+    /// The deadline of this session's live entry in the server's timer heap. Per process: it never
+    /// leaves it, since what another process takes over is a `SessionCheckpoint`, which has none.
     public var scheduledAt: Instant = .never
 
     /// n, the length of the sequence.

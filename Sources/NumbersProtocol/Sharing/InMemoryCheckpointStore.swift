@@ -36,6 +36,9 @@ public struct InMemoryCheckpointStore: Sendable {
         case .delete:
             checkpoints[id] = nil
             return nil
+        case .deleteIfUnchanged(let read):
+            if checkpoints[id] == read { checkpoints[id] = nil }
+            return nil
         }
     }
 

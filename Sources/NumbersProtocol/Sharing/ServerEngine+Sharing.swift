@@ -29,6 +29,7 @@ extension ServerEngine {
         }
         guard sharing != nil, let waiting = sharing!.awaiting.removeValue(forKey: id) else { return }
         if store.session(id) != nil { return handleAgain(waiting, now: now) }
+        if case .ack(let ack, _) = waiting.held, ack.flags.contains(.done) { return finishUnheld(ack, waiting, answer) }
         switch answer {
         case .created(_, let existing?), .found(_, let existing?):
             // The stored lastHeard lags the truth by up to one period: judged from its middle, as adoption does.
@@ -101,12 +102,11 @@ extension ServerEngine {
 
     /// An ACK for a session not held here.
     mutating func ackUnheld(_ ack: AckMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
-        // The client has everything: whoever served it last keeps nothing worth adopting.
-        if ack.flags.contains(.done) { counters.lateCompletions += 1; return }
+        if ack.flags.contains(.done) && sharing!.completed.contains(ack.clientID) { counters.lateCompletions += 1; return }
         if let waiting = sharing!.awaiting[ack.clientID] {
             // Keep the newest ACK (it tells the most), but never let one replace an OPEN.
             if case .ack = waiting.held {
-                sharing!.awaiting[ack.clientID]!.held = .ack(ack)
+                sharing!.awaiting[ack.clientID]!.held = .holding(ack)
                 sharing!.awaiting[ack.clientID]!.source = source
                 sharing!.awaiting[ack.clientID]!.receivedBytes = receivedBytes
             }
@@ -118,7 +118,7 @@ extension ServerEngine {
         }
         guard sharing!.enqueue(.lookup(ack.clientID)) else { return }
         sharing!.counters.lookups += 1
-        sharing!.awaiting[ack.clientID] = SessionSharing.Awaiting(held: .ack(ack), source: source,
+        sharing!.awaiting[ack.clientID] = SessionSharing.Awaiting(held: .holding(ack), source: source,
                                                                   receivedBytes: receivedBytes, proposal: nil)
     }
 
@@ -131,6 +131,7 @@ extension ServerEngine {
 
     mutating func shareCompletion(_ id: ClientID) {
         guard sharing != nil else { return }
+        sharing!.noteCompleted(id)
         if sharing!.enqueue(.delete(id)) { sharing!.counters.deletes += 1 }
     }
 
@@ -149,7 +150,7 @@ extension ServerEngine {
         // The stored time may lag the truth by up to one period: take the middle.
         s.lastHeard = min(now, checkpoint.lastHeard + Nanoseconds(sharing!.checkpointPeriod.value / 2))
         var resumeAt = checkpoint.acknowledged
-        if case .ack(let ack) = held, ack.tag == checkpoint.tag {
+        if case .ack(let ack, _) = held, ack.tag == checkpoint.tag {
             resumeAt = max(resumeAt, min(ack.highest, checkpoint.total))
             // So that the ACK about to be handled again counts as new.
             s.lastAckSeq = ack.ackSeq &- 1
@@ -167,10 +168,21 @@ extension ServerEngine {
         return true
     }
 
+    /// A DONE for a session this process does not hold: the server that sent the trailer is gone.
+    /// The checkpoint is deleted only if it is that client's (same tag and address, every number
+    /// acknowledged); nothing is adopted, and nothing is answered.
+    private mutating func finishUnheld(_ ack: AckMessage, _ waiting: SessionSharing.Awaiting, _ answer: StoreAnswer) {
+        counters.lateCompletions += 1
+        guard case .found(_, let stored?) = answer, stored.tag == ack.tag, stored.address == waiting.source,
+              ack.cumulative == stored.total else { return }
+        if sharing!.enqueue(.deleteIfUnchanged(stored)) { sharing!.counters.deletes += 1 }
+    }
+
     private mutating func handleAgain(_ waiting: SessionSharing.Awaiting, now: Instant) {
         switch waiting.held {
         case .open(let open): handleOpen(open, from: waiting.source, receivedBytes: waiting.receivedBytes, now: now)
-        case .ack(let ack): handleAck(ack, from: waiting.source, receivedBytes: waiting.receivedBytes, now: now)
+        case .ack(var ack, let ranges):
+            ranges.withUnsafeBufferPointer { ack.ranges = AckRanges($0); handleAck(ack, from: waiting.source, receivedBytes: waiting.receivedBytes, now: now) }
         }
     }
 
@@ -178,7 +190,7 @@ extension ServerEngine {
         let tag: UInt32
         switch waiting.held {
         case .open(let open): tag = open.tag
-        case .ack(let ack): tag = ack.tag
+        case .ack(let ack, _): tag = ack.tag
         }
         reject(reason, tag: tag, to: waiting.source, receivedBytes: waiting.receivedBytes)
     }

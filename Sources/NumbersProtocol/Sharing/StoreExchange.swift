@@ -11,10 +11,13 @@ public enum StoreRequest: Sendable, Equatable {
     case lookup(ClientID)
     /// The session completed.
     case delete(ClientID)
+    /// Delete only if the stored checkpoint is still exactly this one (read earlier): a server
+    /// that does not hold the session must not delete a checkpoint another has rewritten since.
+    case deleteIfUnchanged(SessionCheckpoint)
 
     public var clientID: ClientID {
         switch self {
-        case .create(let c), .refresh(let c): return c.clientID
+        case .create(let c), .refresh(let c), .deleteIfUnchanged(let c): return c.clientID
         case .lookup(let id), .delete(let id): return id
         }
     }
@@ -51,13 +54,23 @@ public struct SessionSharing {
     public struct Counters: Sendable, Equatable {
         public var created = 0, adopted = 0, lostRaces = 0, refreshes = 0, deletes = 0, lookups = 0
         public var notFound = 0, unavailable = 0, refusedUnavailable = 0, awaitingDropped = 0, requestsDropped = 0
+        /// Copies dropped because the client showed that another server had moved the session on.
+        public var staleDropped = 0
         public init() {}
     }
     public internal(set) var counters = Counters()
 
     enum Held {
         case open(OpenMessage)
-        case ack(AckMessage)
+        /// An ACK's ranges are a view into the receive buffer, which is reused as soon as the
+        /// datagram is handled: they are copied out, and the message keeps none.
+        case ack(AckMessage, ranges: [IndexRange])
+
+        static func holding(_ ack: AckMessage) -> Held {
+            var bare = ack
+            bare.ranges = .empty
+            return .ack(bare, ranges: Array(ack.ranges))
+        }
     }
     struct Awaiting {
         var held: Held
@@ -67,6 +80,23 @@ public struct SessionSharing {
         var proposal: SessionCheckpoint?
     }
     var awaiting: [ClientID: Awaiting] = [:]
+    /// Sessions this process completed lately: a client sends its DONE more than once, and the
+    /// later copies must not cost a lookup each.
+    static let recentCompletions = 4_096
+    var completed: Set<ClientID> = []
+    var completedOrder: [ClientID] = []
+    var completedNext = 0
+
+    mutating func noteCompleted(_ id: ClientID) {
+        if completedOrder.count < Self.recentCompletions {
+            completedOrder.append(id)
+        } else {
+            completed.remove(completedOrder[completedNext])
+            completedOrder[completedNext] = id
+            completedNext = (completedNext + 1) % Self.recentCompletions
+        }
+        completed.insert(id)
+    }
     var requests: [StoreRequest] = []
     var requestsRead = 0
 

@@ -51,14 +51,6 @@ public struct Nanoseconds: Hashable, Comparable, Sendable, CustomStringConvertib
         let (p, o) = a.value.multipliedReportingOverflow(by: k); return Nanoseconds(o ? .max : p)
     }
 
-    /// Human form used in logs and help text: `1.5s`, `250ms`, `40µs`.
-    public var description: String {
-        if value == 0 { return "0s" }
-        if value % 1_000_000_000 == 0 { return "\(value / 1_000_000_000)s" }
-        if value >= 1_000_000_000 { return "\(Double(value) / 1e9)s" }
-        if value % 1_000_000 == 0 { return "\(value / 1_000_000)ms" }
-        if value >= 1_000_000 { return "\(Double(value) / 1e6)ms" }
-        if value % 1_000 == 0 { return "\(value / 1_000)µs" }
-        return "\(value)ns"
-    }
+    /// As Go prints a measured `time.Duration` (`828.677ms`, `1.5s`, `1m30s`): see `DurationText.measured`.
+    public var description: String { DurationText.measured(value) }
 }

@@ -44,20 +44,4 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
             return body(UnsafeRawBufferPointer(rebasing: raw[0..<count]))
         }
     }
-
-    public var description: String {
-        switch family {
-        case .ipv4:
-            let v = ipv4Value
-            return "\(v >> 24).\((v >> 16) & 0xff).\((v >> 8) & 0xff).\(v & 0xff):\(port)"
-        case .ipv6:
-            var groups: [String] = []
-            for word in [high, low] {
-                for shift in stride(from: 48, through: 0, by: -16) {
-                    groups.append(String((word >> UInt64(shift)) & 0xffff, radix: 16))
-                }
-            }
-            return "[\(groups.joined(separator: ":"))]:\(port)"
-        }
-    }
 }

@@ -49,6 +49,8 @@ public final class ModelController: CongestionController {
     private var markEnd: UInt32 = 0
     private var markAt = Instant.zero
     private var markHighest: UInt32 = 0
+    /// When the ACK that reported `markHighest` arrived: arrivals are counted between two ACKs.
+    private var markHighestAt = Instant.zero
     private var markTotals = Totals()
 
     private struct Totals {
@@ -60,12 +62,14 @@ public final class ModelController: CongestionController {
     }
     private var totals = Totals()
     private var highest: UInt32 = 0
+    private var highestAt = Instant.zero
     private var sentEnd: UInt32 = 0
     private var bytesPerNumber: Double = 4
+    private var previousSendRate: Double = 0
 
     public private(set) var pacingRate: Double = ModelController.initialRate
 
-    public init(now: Instant) {}
+    public init(now: Instant) { highestAt = now }
 
     public var window: Int {
         guard let minRTT, bandwidth > 0 else { return 0 }
@@ -94,6 +98,7 @@ public final class ModelController: CongestionController {
             markEnd = end
             markAt = now
             markHighest = highest
+            markHighestAt = highestAt
             markTotals = totals
         }
     }
@@ -104,7 +109,7 @@ public final class ModelController: CongestionController {
 
     public func onAck(cumulative: UInt32, highest reported: UInt32, now: Instant) {
         let seen = max(reported, cumulative)
-        if seen > highest { highest = seen }
+        if seen > highest { highest = seen; highestAt = now }
         guard markActive, highest >= markEnd else { return }
         markActive = false
         endRound(now: now)
@@ -119,11 +124,21 @@ public final class ModelController: CongestionController {
                            newNumbers: totals.newNumbers &- markTotals.newNumbers, lost: totals.lost &- markTotals.lost,
                            datagrams: totals.datagrams &- markTotals.datagrams)
         let positions = highest &- markHighest
-        guard rtt.value > 0, round.newNumbers > 0, positions > 0 else { return }
+        // Arrivals between the ACK before the mark and this one, over the time between them, so
+        // that a round trip measured short cannot inflate the rate.
+        // (Without an ACK in the last two round trips, the round trip itself is the span.)
+        let sinceAck = now - markHighestAt
+        let span = sinceAck > rtt * 2 ? rtt : sinceAck
+        guard span.value > 0, rtt.value > 0, round.newNumbers > 0, positions > 0 else { return }
         bytesPerNumber = Double(round.bytes) / Double(round.numbers)
         // Bytes the path carried per second: arrivals by position, each standing for the bytes
         // (retransmissions included) it took to send one new number in this round.
-        let sample = Double(positions) * Double(round.bytes) / Double(round.newNumbers) / rtt.seconds
+        let arrivals = Double(positions) * Double(round.bytes) / Double(round.newNumbers) / span.seconds
+        // The path cannot deliver faster than it was sent to (a burst of ACKs can look so): the
+        // arrivals of a round are mostly what the round before it sent.
+        let sendRate = Double(round.bytes) / rtt.seconds
+        let sample = min(arrivals, max(sendRate, previousSendRate) * 1.25)
+        previousSendRate = sendRate
         // Losses are reported as the client's `highest` passes them, so they are measured against
         // the positions that passed in the same round, counted in datagrams for the margin.
         let loss = min(Double(round.lost) / Double(positions), 1)

@@ -1,0 +1,241 @@
+import Glibc
+import NumbersCLI
+import NumbersProtocol
+import NumbersTransport
+
+/// `numbers-bench loss`: time to a verified transfer through real kernel loss, beside plain TCP
+/// through the same rule in the same run. A network namespace of our own drops each packet
+/// arriving on its loopback with probability p (`LossyNamespace`), so both directions lose p;
+/// numbers-server runs at full speed (`-interval 0 -batch 294`).
+struct KernelLossOptions {
+    var losses: [Double] = [0.05, 0.1, 0.2, 0.3, 0.5]
+    var sizes: [UInt32] = [65_535, 1_000_000]
+    var runs = 7
+    var timeout = 60.0
+    /// Stop running TCP in a cell once more than half its runs timed out: its median, p90 and
+    /// max are then timeouts whatever the rest do (the runs not made are reported as skipped).
+    var stopDecidedTCP = true
+    var serverPath = ""
+    var clientPath = ""
+    var benchPath = ""
+}
+
+/// Issue 8's reference measurements of KCP in fast mode (nodelay 1, interval 10 ms, resend 2, no
+/// congestion window, window 1024) through the same kind of namespace, one run per cell: printed
+/// beside ours as constants, not measured here.
+enum KCPReference {
+    static let seconds: [UInt32: [Double: Double]] = [
+        65_535: [0.1: 0.301, 0.2: 0.302, 0.3: 0.372, 0.5: 6.81],
+        1_000_000: [0.05: 0.165, 0.1: 0.195, 0.2: 0.449, 0.3: 0.641, 0.5: 7.95],
+    ]
+    static func time(n: UInt32, p: Double) -> Double? { seconds[n]?.first { abs($0.key - p) < 1e-9 }?.value }
+}
+
+/// Several runs of one transfer: seconds to a verified finish, nil for a timeout or failure.
+struct RunTimes {
+    var runs: [Double?] = []
+    var skipped = 0
+
+    var finished: [Double] { runs.compactMap { $0 } }
+    var timeouts: Int { runs.filter { $0 == nil }.count }
+    /// Nearest rank over the runs made, a timeout counting as slower than any finish; nil when
+    /// that rank is a timeout.
+    func percentile(_ q: Double) -> Double? {
+        guard !runs.isEmpty else { return nil }
+        let sorted = runs.map { $0 ?? .infinity }.sorted()
+        let value = sorted[max(0, Int((q * Double(sorted.count)).rounded(.up)) - 1)]
+        return value.isFinite ? value : nil
+    }
+    /// The median counts skipped runs as timeouts (they are skipped only once timeouts are the majority).
+    var median: Double? {
+        guard !runs.isEmpty else { return nil }
+        let value = TCPPoint.summary(runs + Array(repeating: nil, count: skipped))
+        return value
+    }
+    var p90: Double? { skipped > 0 ? nil : percentile(0.9) }
+    var maximum: Double? { skipped > 0 ? nil : percentile(1) }
+
+    var json: JSON {
+        .object([
+            ("median_s", .optional(median, places: 3)),
+            ("p90_s", .optional(p90, places: 3)),
+            ("max_s", .optional(maximum, places: 3)),
+            ("timeouts", .int(timeouts)),
+            ("skipped", .int(skipped)),
+            ("runs_s", .array(runs.map { .optional($0, places: 3) })),
+        ])
+    }
+}
+
+struct KernelLossCell {
+    var count: UInt32
+    var p: Double
+    var ours = RunTimes()
+    var tcp = RunTimes()
+    /// DATA sent ÷ ceil(n / 294) of each finished run of ours, from the server's session log.
+    var sentOverMinimum: [Double] = []
+    var dropped: Int?
+
+    var kcp: Double? { KCPReference.time(n: count, p: p) }
+    var medianSentOverMinimum: Double? { sentOverMinimum.isEmpty ? nil : median(sentOverMinimum) }
+    var fasterThanKCP: Bool? { kcp.map { k in ours.median.map { $0 < k } ?? false } }
+    /// A TCP timeout is slower than any finish.
+    var notSlowerThanTCP: Bool { guard let o = ours.median else { return false }; return tcp.median.map { o <= $0 } ?? true }
+
+    var json: JSON {
+        .object([
+            ("n", .int(Int(count))),
+            ("p", .number(p, places: 3)),
+            ("ours", ours.json),
+            ("ours_sent_over_min", .optional(medianSentOverMinimum, places: 4)),
+            ("ideal_sent_over_min", .number(1 / (1 - p), places: 4)),
+            ("tcp", tcp.json),
+            ("kcp_reference_s", .optional(kcp, places: 3)),
+            ("faster_than_kcp_reference", fasterThanKCP.map { .bool($0) } ?? .null),
+            ("not_slower_than_tcp", .bool(notSlowerThanTCP)),
+            ("packets_dropped", dropped.map { .int($0) } ?? .null),
+        ])
+    }
+}
+
+enum KernelLoss {
+    static let oursPort = 9_000
+    static let tcpPort = 9_001
+
+    static func run(options: KernelLossOptions) throws(BenchError) -> [KernelLossCell] {
+        for path in [options.serverPath, options.clientPath] where !isExecutable(path) {
+            throw BenchError("no executable at \(path) (build all products, or pass -server/-client)")
+        }
+        let namespace = try LossyNamespace()
+        let oursLog = temporaryPath("loss-ours-server"), tcpLog = temporaryPath("loss-tcp-server")
+        defer { unlink(oursLog); unlink(tcpLog) }
+        // Not -quiet: each session's end line carries the DATA it sent.
+        let ours = try ChildProcess(namespace.exec([options.serverPath, "-host", "127.0.0.1", "-port", "\(oursPort)", "-interval", "0",
+                                                    "-batch", "\(Limits.maxNumbersPerDatagram)"]), outputPath: oursLog)
+        defer { ours.stop() }
+        let tcp = try ChildProcess(namespace.exec([options.benchPath, "tcp-serve", "-port", "\(tcpPort)"]), outputPath: tcpLog)
+        defer { tcp.stop() }
+        try ours.waitUntilBound(port: UInt16(oursPort), tcp: false)
+        try tcp.waitUntilBound(port: UInt16(tcpPort), tcp: true)
+
+        var cells: [KernelLossCell] = []
+        for count in options.sizes {
+            for p in options.losses {
+                try namespace.setLoss(p)
+                var cell = KernelLossCell(count: count, p: p)
+                let minimum = Double((Int(count) + Limits.maxNumbersPerDatagram - 1) / Limits.maxNumbersPerDatagram)
+                for attempt in 1...options.runs {
+                    // Alternate which goes first, so neither always meets a cold or warm kernel.
+                    for isOurs in attempt % 2 == 1 ? [true, false] : [false, true] {
+                        if !isOurs && options.stopDecidedTCP && cell.tcp.timeouts * 2 > options.runs {
+                            cell.tcp.skipped += 1
+                            continue
+                        }
+                        let arguments = isOurs
+                            ? [options.clientPath, "-host", "127.0.0.1", "-port", "\(oursPort)", "-n", "\(count)"]
+                            : [options.benchPath, "tcp-fetch", "-host", "127.0.0.1", "-port", "\(tcpPort)", "-n", "\(count)"]
+                        let (elapsed, status, output) = try TCPBaseline.timed(namespace.exec(arguments), timeout: options.timeout)
+                        let ok = status == 0 && output.contains("PASS")
+                        if isOurs {
+                            cell.ours.runs.append(ok ? elapsed : nil)
+                            if ok, let sent = dataSent(clientOutput: output, serverLog: ours) { cell.sentOverMinimum.append(Double(sent) / minimum) }
+                        } else {
+                            cell.tcp.runs.append(ok ? elapsed : nil)
+                        }
+                        progress("loss n=\(count) p=\(fixed(p, 2)) run \(attempt) \(isOurs ? "ours" : "tcp "): "
+                                 + (ok ? "\(fixed(elapsed, 3)) s" : status == nil ? "TO (\(fixed(options.timeout, 0)) s)" : "FAILED (status \(status!))"))
+                    }
+                }
+                cell.dropped = namespace.droppedPackets()
+                progress("loss n=\(count) p=\(fixed(p, 2)): ours median \(timeText(cell.ours.median)), TCP \(timeText(cell.tcp.median)), "
+                         + "KCP reference \(cell.kcp.map { fixed($0, 3) + " s" } ?? "-"); \(cell.dropped ?? 0) packets dropped by the rule")
+                cells.append(cell)
+            }
+        }
+        return cells
+    }
+
+    /// The DATA the server sent for the client's session, from its `completed` line (which follows
+    /// the client's DONE, so it is waited for briefly).
+    static func dataSent(clientOutput: String, serverLog: ChildProcess) -> Int? {
+        guard let line = clientOutput.split(separator: "\n").first(where: { $0.hasPrefix("client ID: ") }) else { return nil }
+        let id = line.dropFirst("client ID: ".count)
+        let start = MonotonicClock.now()
+        while seconds(since: start) < 2 {
+            if let ended = serverLog.output.split(separator: "\n").first(where: { $0.hasPrefix("session \(id): completed") }) {
+                // "…: 3405 DATA sent (3 retransmitted), …": the word before "DATA".
+                let words = ended.split(separator: " ")
+                guard let data = words.firstIndex(of: "DATA"), data > 0 else { return nil }
+                return Int(words[data - 1])
+            }
+            sleep(seconds: 0.01)
+        }
+        return nil
+    }
+
+    static func timeText(_ value: Double?) -> String { value.map { fixed($0, 3) + " s" } ?? "TO" }
+
+    static func table(_ cells: [KernelLossCell], options: KernelLossOptions) -> String {
+        var lines = ["real kernel loss p both ways (netns + iptables statistic), numbers-server -interval 0 -batch 294; "
+                     + "\(options.runs) runs per cell, TO = not verified within \(fixed(options.timeout, 0)) s; KCP: the issue's reference (one run)",
+                     "        n     p | ours median      p90      max  sent/min 1/(1-p) |  TCP median      p90      max | KCP ref | < KCP  ≤ TCP"]
+        for cell in cells {
+            let ours = column(timeText(cell.ours.median), 11) + column(timeText(cell.ours.p90), 9) + column(timeText(cell.ours.maximum), 9)
+                + column(cell.medianSentOverMinimum.map { fixed($0, 3) } ?? "-", 10) + column(fixed(1 / (1 - cell.p), 3), 8)
+            let tcp = column(timeText(cell.tcp.median), 11) + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.p90), 9)
+                + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.maximum), 9)
+            let verdicts = column(cell.fasterThanKCP.map { $0 ? "yes" : "NO" } ?? "-", 7) + column(cell.notSlowerThanTCP ? "yes" : "NO", 7)
+            lines.append(column(grouped(Int(cell.count)), 9) + column(fixed(cell.p, 2), 6) + " |" + ours + " |" + tcp + " |"
+                         + column(cell.kcp.map { fixed($0, 3) + " s" } ?? "-", 8) + " |" + verdicts
+                         + (cell.tcp.skipped > 0 ? "  (TCP: \(cell.tcp.timeouts) TO, \(cell.tcp.skipped) skipped)" : ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// `numbers-bench loss`.
+func makeKernelLossCommand(_ flags: FlagSet) -> Command {
+    let json = flags.bool("json", usage: "print the result as JSON: machine (with the commit measured), settings, cells")
+    let out = flags.string("out", usage: "also write the JSON to this `file`")
+    let losses = flags.string("p", default: "0.05,0.1,0.2,0.3,0.5", usage: "comma-separated loss `rates`", validate: lossListCheck)
+    let sizes = flags.string("sizes", default: "65535,1000000", usage: "comma-separated transfer `sizes` (numbers)",
+                             validate: { text in
+                                 if case .failure(let e) = parseList(text, { UInt32($0) }, { $0 >= 1 ? nil : "must be at least 1" }) { return e.description }
+                                 return nil
+                             })
+    let runs = flags.int("runs", default: 7, usage: "transfers per protocol and cell",
+                         validate: { (1...50).contains($0) ? nil : "must be between 1 and 50" })
+    let timeout = flags.duration("timeout", default: .seconds(60), usage: "a transfer not verified after this long counts as TO",
+                                 validate: { $0.nanoseconds >= 1_000_000_000 ? nil : "must be at least 1s" })
+    let allTCP = flags.bool("allTCP", usage: "run every TCP transfer even once most of a cell's have timed out")
+    let server = serverPathFlag(flags)
+    let client = clientPathFlag(flags)
+    let nice = niceFlag(flags)
+    return Command(flags: flags) {
+        applyNice(nice.value)
+        var options = KernelLossOptions()
+        options.losses = try! lossList(losses.value).get()
+        options.sizes = try! parseList(sizes.value, { UInt32($0) }, { _ in nil }).get()
+        options.runs = runs.value; options.timeout = Double(timeout.value.nanoseconds) / 1e9
+        options.stopDecidedTCP = !allTCP.value
+        options.serverPath = server.value; options.clientPath = client.value
+        options.benchPath = executableDirectory() + "/numbers-bench"
+        do {
+            let machine = Machine.current()
+            let cells = try KernelLoss.run(options: options)
+            let object = JSON.object([
+                ("machine", machine.json),
+                ("settings", .object([("runs", .int(options.runs)), ("timeout_s", .number(options.timeout, places: 1)),
+                                      ("nice", .int(nice.value)), ("tcp_stopped_once_decided", .bool(options.stopDecidedTCP)),
+                                      ("server", .string("numbers-server -interval 0 -batch \(Limits.maxNumbersPerDatagram)"))])),
+                ("cells", .array(cells.map(\.json))),
+            ])
+            if !out.value.isEmpty { try writeTextFile(out.value, object.rendered() + "\n") }
+            emit(object, asJSON: json.value, text: KernelLoss.table(cells, options: options))
+            return 0
+        } catch {
+            printError("\(program) loss: \(error)")
+            return 1
+        }
+    }
+}
