@@ -22,7 +22,7 @@ let sessionTTL = flags.duration("sessionTTL", default: .seconds(30), usage: "for
                                 validate: { $0.nanoseconds > 0 ? nil : "must be positive" })
 let maxSessions = flags.int("maxSessions", default: 250_000, usage: "most concurrent sessions; beyond it new clients are refused",
                             validate: { $0 >= 1 ? nil : "must be at least 1" })
-let cc = flags.string("cc", default: CongestionControl.model.rawValue,
+let cc = flags.string("cc", default: CongestionControl.none.rawValue,
                       usage: "congestion control of full-speed (-interval 0) sessions: model (paced at the estimated bottleneck rate) or none (as fast as the window allows)",
                       validate: { CongestionControl(rawValue: $0) == nil ? "must be one of \(CongestionControl.allCases.map(\.rawValue).joined(separator: ", "))" : nil })
 let quiet = flags.bool("quiet", usage: "do not log each session's start and end")
