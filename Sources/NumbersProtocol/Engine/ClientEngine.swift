@@ -90,8 +90,10 @@ public struct ClientEngine {
         case .reject(let m) where m.tag == config.tag:
             guard !status.isOver else { return }
             status = .failed(.rejected(m.reason))
-        default:
-            counters.invalidDropped += 1
+        case .data, .trailer, .challenge, .reject:
+            counters.invalidDropped += 1   // another process's tag
+        case .open, .ack:
+            counters.invalidDropped += 1   // a client-to-server type sent to the client
         }
     }
 

@@ -65,7 +65,7 @@ public struct ServerEngine<Store: SessionStore> {
         case .success(.ack(let ack)):
             counters.acksReceived += 1
             handleAck(ack, from: source, receivedBytes: bytes.count, now: now)
-        case .success:
+        case .success(.challenge), .success(.data), .success(.trailer), .success(.reject):
             counters.invalidDropped += 1   // a server-to-client type sent to the server
         }
     }
