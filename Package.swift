@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "numbers-client", targets: ["numbers-client"]),
         .executable(name: "numbers-bench", targets: ["numbers-bench"]),
         .executable(name: "numbers-demo", targets: ["numbers-demo"]),
+        .executable(name: "numbers-chart", targets: ["numbers-chart"]),
         .library(name: "NumbersProtocol", targets: ["NumbersProtocol"]),
     ],
     targets: [
@@ -36,6 +37,8 @@ let package = Package(
         .executableTarget(name: "numbers-bench", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersSimulation", "NumbersCLI", "NumbersLoad", "NumbersRedis"], swiftSettings: strict),
         .executableTarget(name: "numbers-server", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
         .executableTarget(name: "numbers-demo", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
+        // Time–sequence charts (SVG) from -trace files.
+        .executableTarget(name: "numbers-chart", dependencies: ["NumbersCLI"], swiftSettings: strict),
         .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
 
         .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol", "NumbersCRC32C"], swiftSettings: strict),
