@@ -33,11 +33,14 @@ final class ImpairedSender {
         }
         guard let (length, destination) = produce(scratch) else { return false }
         let offered = UnsafeRawBufferPointer(rebasing: scratch[0..<length])
-        let before = impairment.counters
+        // What the model did is read from its counters, so the model itself knows nothing of tracing.
+        let before = recorder == nil ? nil : impairment.counters
         impairment.offer(offered, to: destination, now: now) { bytes, to in
             self.enqueue(bytes, to: to, now: now)
         }
-        recorder?.simulated(offered, to: destination, now: now, before: before, after: impairment.counters)
+        if let recorder, let before {
+            recorder.simulated(offered, to: destination, now: now, before: before, after: impairment.counters)
+        }
         return true
     }
 

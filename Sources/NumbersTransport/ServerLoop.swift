@@ -4,23 +4,26 @@ import NumbersProtocol
 /// The server's shell: one thread, one socket. Each turn it reads every waiting datagram (batches
 /// of 64 via recvmmsg) into the engine, lets the engine fill send batches (sendmmsg), then waits
 /// (`DeadlineWait`) until the engine's next deadline, a datagram, or a signal.
-public final class ServerLoop {
+///
+/// Generic over the engine's `SessionStore`, so a store shared between server processes plugs
+/// in without changing the loop.
+public final class ServerLoop<Store: SessionStore> {
     // Mutated for every datagram, only by `run` on the loop's thread: unchecked, because the
     // dynamic exclusivity check of a class property costs two runtime calls per access.
-    @exclusivity(unchecked) public private(set) var engine: ServerEngine<InMemorySessionStore>
+    @exclusivity(unchecked) public private(set) var engine: ServerEngine<Store>
     private let socket: UDPSocket
     private let sender: ImpairedSender
     private let intake: DatagramIntake
     private let deadlineWait: DeadlineWait
     /// Datagrams the engine may produce per turn before reading again, so ACKs keep flowing
     /// while thousands of sessions send at full speed.
-    public static let sendsPerTurn = 512
+    public static var sendsPerTurn: Int { 512 }
     @exclusivity(unchecked) public private(set) var oversizeDropped: UInt64 = 0
     /// Where a sharing engine's store requests go, and its answers come from; nil for a server
     /// that keeps its sessions to itself.
     public var storeLink: SharedStoreLink?
 
-    public init(socket: UDPSocket, engine: ServerEngine<InMemorySessionStore>, impairment: ImpairmentConfig) {
+    public init(socket: UDPSocket, engine: ServerEngine<Store>, impairment: ImpairmentConfig) {
         self.socket = socket
         self.engine = engine
         self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))

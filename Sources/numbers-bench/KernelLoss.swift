@@ -178,12 +178,12 @@ enum KernelLoss {
     static func table(_ cells: [KernelLossCell], options: KernelLossOptions) -> String {
         var lines = ["real kernel loss p both ways (netns + iptables statistic), numbers-server -interval 0 -batch 294; "
                      + "\(options.runs) runs per cell, TO = not verified within \(fixed(options.timeout, 0)) s; KCP: the issue's reference (one run)",
-                     "        n     p | ours median    p90    max  sent/min 1/(1-p) |  TCP median    p90    max | KCP ref | < KCP  ≤ TCP"]
+                     "        n     p | ours median      p90      max  sent/min 1/(1-p) |  TCP median      p90      max | KCP ref | < KCP  ≤ TCP"]
         for cell in cells {
-            let ours = column(timeText(cell.ours.median), 11) + column(timeText(cell.ours.p90), 8) + column(timeText(cell.ours.maximum), 8)
+            let ours = column(timeText(cell.ours.median), 11) + column(timeText(cell.ours.p90), 9) + column(timeText(cell.ours.maximum), 9)
                 + column(cell.medianSentOverMinimum.map { fixed($0, 3) } ?? "-", 10) + column(fixed(1 / (1 - cell.p), 3), 8)
-            let tcp = column(timeText(cell.tcp.median), 11) + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.p90), 8)
-                + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.maximum), 8)
+            let tcp = column(timeText(cell.tcp.median), 11) + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.p90), 9)
+                + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.maximum), 9)
             let verdicts = column(cell.fasterThanKCP.map { $0 ? "yes" : "NO" } ?? "-", 7) + column(cell.notSlowerThanTCP ? "yes" : "NO", 7)
             lines.append(column(grouped(Int(cell.count)), 9) + column(fixed(cell.p, 2), 6) + " |" + ours + " |" + tcp + " |"
                          + column(cell.kcp.map { fixed($0, 3) + " s" } ?? "-", 8) + " |" + verdicts

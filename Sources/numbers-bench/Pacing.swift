@@ -15,6 +15,9 @@ struct PacingOptions {
     var serverPath = ""
     var clientPath = ""
     var port: UInt16 = 9_070
+    /// numbers-server under SCHED_FIFO: another process's CPU burst then cannot delay a send by
+    /// more than an interval (which the engine treats as a new start of the schedule).
+    var realtime = false
 }
 
 struct PacingPoint {
@@ -59,6 +62,12 @@ enum Pacing {
             let server = try ChildProcess([options.serverPath, "-host", "127.0.0.1", "-port", "\(options.port)",
                                            "-interval", "\(interval.value)ns", "-batch", "1", "-quiet"], outputPath: log)
             defer { server.stop() }
+            if options.realtime {
+                var parameter = sched_param(sched_priority: 10)
+                if sched_setscheduler(server.pid, SCHED_FIFO, &parameter) != 0 {
+                    progress("warning: cannot give numbers-server real-time priority: \(String(cString: strerror(errno)))")
+                }
+            }
             try server.waitUntilBound(port: options.port, tcp: false)
             let long = max(20, Int((options.seconds / interval.seconds).rounded()))
             var point = PacingPoint(interval: interval, longCount: long, shortCount: long / 10, long: [], short: [])
@@ -92,7 +101,8 @@ enum Pacing {
 
 /// `numbers-bench pacing`.
 func makePacingCommand(_ flags: FlagSet) -> Command {
-    let json = flags.bool("json", usage: "print the result as JSON")
+    let json = flags.bool("json", usage: "print the result as JSON: machine (with the commit measured), settings, points")
+    let out = flags.string("out", usage: "also write the JSON to this `file`")
     let intervals = flags.string("intervals", default: "100us,500us,1ms,10ms", usage: "comma-separated server -interval `values`",
                                  validate: listCheck(durationList))
     let duration = flags.double("seconds", default: 2, usage: "length of each long transfer at its interval",
@@ -102,15 +112,25 @@ func makePacingCommand(_ flags: FlagSet) -> Command {
     let server = serverPathFlag(flags)
     let client = clientPathFlag(flags)
     let nice = niceFlag(flags)
+    let realtime = flags.bool("rt", usage: "run numbers-server under SCHED_FIFO (root), so other processes cannot delay its sends")
     return Command(flags: flags) {
         applyNice(nice.value)
         var options = PacingOptions()
+        options.realtime = realtime.value
         options.intervals = try! durationList(intervals.value).get()
         options.seconds = duration.value; options.runs = runs.value
         options.serverPath = server.value; options.clientPath = client.value
         do {
+            let machine = Machine.current()
             let points = try Pacing.run(options: options)
-            emit(.array(points.map(\.json)), asJSON: json.value, text: Pacing.table(points))
+            let object = JSON.object([
+                ("machine", machine.json),
+                ("settings", .object([("runs", .int(options.runs)), ("seconds", .number(options.seconds, places: 2)),
+                                      ("nice", .int(nice.value)), ("server_realtime", .bool(options.realtime))])),
+                ("points", .array(points.map(\.json))),
+            ])
+            if !out.value.isEmpty { try writeTextFile(out.value, object.rendered() + "\n") }
+            emit(object, asJSON: json.value, text: Pacing.table(points))
             return points.allSatisfy(\.met) ? 0 : 1
         } catch {
             printError("\(program) pacing: \(error)")

@@ -286,10 +286,15 @@ func topLevelUsage() -> String {
     text += """
       tcp-serve / tcp-fetch  the two ends of the TCP baseline (started by 'tcp' inside the namespace)
 
-    Regenerate the published figures and chart:
-      swift build -c release --product numbers-bench && swift build -c release
-      .build/release/numbers-bench all -json -out bench/results.json
-      .build/release/numbers-bench figures     # only the simulator's figures (what swift test checks)
+    Regenerate the published figures (bench/README.md describes each part and its method):
+      swift build -c release
+      .build/release/numbers-bench figures     # the simulator's figures; swift test fails when they are stale
+      .build/release/numbers-bench all -json -rt -nice -10 -out bench/results.json
+      .build/release/numbers-bench loss -nice -10 -out bench/kernel-loss.json   # root, about 30 minutes
+      .build/release/numbers-bench pacing -rt -nice -10 -runs 5 -seconds 4 -out bench/pacing.json
+
+    The loss grid of the simulator (RTT x size x p; mean of -seeds, 99th percentile of -tailSeeds):
+      .build/release/numbers-bench efficiency -rtt 10ms,100ms -p 0.1,0.3 -sizes 65535x1 -seeds 20 -tailSeeds 100
 
     Flags of each subcommand ('\(program) <subcommand> -h' shows one):
 

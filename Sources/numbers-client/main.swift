@@ -21,11 +21,16 @@ let giveUpAfter = flags.duration("giveUpAfter", default: .seconds(60), usage: "s
 let json = flags.bool("json", usage: "print one JSON object at the end instead of text (result, n, CRCs, sum, duration, counters, RTT and pace, simulator counters, client ID, exit status; schema in docs/json.md); the client ID goes to stderr at start")
 let tracePath = flags.string("trace", usage: "write one JSON line per datagram sent, received, rejected (with the reason), or dropped, held or corrupted by the simulator to this `file` (format: docs/trace.md)")
 let pcapPath = flags.string("pcap", usage: "write every datagram sent and received to this pcap `file` (synthesised IP and UDP headers), for Wireshark or tshark with dissector/numbers.lua")
+let progressFlag = flags.bool("progress", usage: "show a status line on stderr (n in order and %, rate, missing, ranges requested, probes, RTT, ETA): on a terminal it is on by default and redrawn up to 10 times a second (-progress=false turns it off); elsewhere one line a second")
 let simulator = ImpairmentFlags(registeringOn: flags)
 lineBufferStandardOutput()
 flags.parseOrExit()
 let impairment = simulator.config()
 let startedAt = MonotonicClock.now()
+// On a terminal unless -progress=false; elsewhere only with -progress.
+let progress: ProgressLine? = flags.isSet("progress")
+    ? (progressFlag.value ? ProgressLine(onTerminal: ProgressLine.standardErrorIsTerminal) : nil)
+    : (ProgressLine.standardErrorIsTerminal ? ProgressLine(onTerminal: true) : nil)
 
 func fail(_ message: String, status: Int32) -> Never {
     printError("numbers-client: \(message)")
@@ -43,6 +48,7 @@ func closeInstruments(_ loop: ClientLoop?) {
 func finish(_ result: ClientJSONReport.Result, status: Int32, error: String?, engine: ClientEngine?, server: PeerAddress?,
             loop: ClientLoop?) -> Never {
     closeInstruments(loop)
+    progress?.finish()
     guard json.value else {
         if let error { fail(error, status: status) }
         exit(status)
@@ -128,12 +134,16 @@ if !json.value {
 }
 
 do {
-    try loop.run(wakeup: trap.wakeup, shouldStop: { trap.caught != nil })
+    try loop.run(wakeup: trap.wakeup, shouldStop: {
+        progress?.update(loop.engine, now: MonotonicClock.now())
+        return trap.caught != nil
+    })
 } catch {
     finish(.error, status: 1, error: "\(error)", engine: loop.engine, server: server, loop: loop)
 }
 
 let final = loop.engine
+progress?.finish()
 if !json.value {
     for line in final.counters.summaryLines { print(line) }
     if !impairment.isTransparent { print(loop.impairmentCounters.summary(label: "simulator")) }

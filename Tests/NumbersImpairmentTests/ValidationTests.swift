@@ -17,7 +17,7 @@ import NumbersProtocol
         (ImpairmentConfig(reorderRate: 1.5), "-reorderRate must be in [0, 1), got 1.5"),
         (ImpairmentConfig(corruptRate: -1), "-corruptRate must be in [0, 1), got -1.0"),
         (ImpairmentConfig(goOfflineFor: .seconds(1 as UInt64)), "-goOfflineFor needs -failEvery"),
-        (ImpairmentConfig(delay: .seconds(3_601 as UInt64)), "-delay must be at most 3600s, got 3601s"),
+        (ImpairmentConfig(delay: .seconds(3_601 as UInt64)), "-delay must be at most 1h0m0s, got 1h0m1s"),
         (ImpairmentConfig(burst: GilbertElliott(p: 0, r: 0.5)), "-burst p (Good→Bad) must be in (0, 1], got 0.0"),
         (ImpairmentConfig(burst: GilbertElliott(p: 0.1, r: 0)), "-burst r (Bad→Good) must be in (0, 1], got 0.0"),
         (ImpairmentConfig(burst: GilbertElliott(p: 1.2, r: 0.5)), "-burst p (Good→Bad) must be in (0, 1], got 1.2"),

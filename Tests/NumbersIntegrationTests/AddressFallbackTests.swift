@@ -51,7 +51,7 @@ struct AddressFallbackTests {
           .enabled(if: canRun || KernelLoss.requiredByCI, skip), .timeLimit(.minutes(1)),
           arguments: ["::1", "127.0.0.1"])
     func eitherFamily(serverHost: String) async throws {
-        let namespace = try ResolverNamespace.make("ns-numbers-\(getpid())-resolve", hosts: Self.hosts)
+        let namespace = try ResolverNamespace.make("ns-numbers-\(getpid())-resolve\(serverHost.contains(":") ? "6" : "4")", hosts: Self.hosts)
         let group = ChildGroup()
         defer { group.killAll(); namespace.remove() }
 

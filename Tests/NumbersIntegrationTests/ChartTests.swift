@@ -97,4 +97,33 @@ struct ChartTests {
             #expect((counts[colour] ?? 0) >= 20, "\(series) (\(colour)) drawn: \(counts[colour] ?? 0) pixels")
         }
     }
+
+    @Test("one side's trace alone is charted from what that side saw; a file that is not a trace is refused by name")
+    func oneSideAndBadInput() async throws {
+        let directory = NSTemporaryDirectory() + "numbers-chart-sides-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let group = ChildGroup()
+        defer { group.killAll() }
+        let server = try await startServer(group, ["-interval", "0", "-batch", "20", "-quiet", "-trace", directory + "/server.jsonl",
+                                                   "-dropRate", "0.1", "-lossSeed", "5"])
+        let run = try await runClient(group, port: server.port, ["-n", "2000", "-trace", directory + "/client.jsonl"])
+        #expect(run.termination == .exited(0), "\(run.transcript)")
+        #expect(await stop(server) == .exited(0))
+        let chart = try Executables.path(of: "numbers-chart")
+
+        let serverOnly = runCommand(chart, ["-o", directory + "/s.svg", directory + "/server.jsonl"])
+        #expect(serverOnly.termination == .exited(0), "\(serverOnly.output)")
+        #expect(serverOnly.output.contains("100 first sends") && !serverOnly.output.contains(" 0 losses"), "\(serverOnly.output)")
+        let clientOnly = runCommand(chart, ["-o", directory + "/c.svg", directory + "/client.jsonl"])
+        #expect(clientOnly.termination == .exited(0) && clientOnly.output.contains("retransmissions"), "\(clientOnly.output)")
+        let svg = try String(contentsOfFile: directory + "/c.svg", encoding: .utf8)
+        #expect(svg.hasPrefix("<?xml") && svg.contains("</svg>"))
+
+        try "{\"not\":\"a trace\"}\n".write(toFile: directory + "/bad.jsonl", atomically: true, encoding: .utf8)
+        let bad = runCommand(chart, ["-o", directory + "/b.svg", directory + "/bad.jsonl"])
+        #expect(bad.termination == .exited(1) && bad.output.contains("bad.jsonl"), "\(bad.output)")
+        let none = runCommand(chart, [])
+        #expect(none.termination == .exited(2), "\(none.output)")
+    }
 }

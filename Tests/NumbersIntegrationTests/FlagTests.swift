@@ -55,11 +55,12 @@ struct FlagTests {
     static let clientFlags: [String] = [
         "burstLoss", "clientID", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "giveUpAfter",
         "goOfflineFor", "host", "jitter", "lossSeed", "n", "port", "reorderRate", "window",
-    ] + instrumentFlags
+    ] + instrumentFlags + clientOnlyInstrumentFlags
     /// The experimenter's instruments, on both executables.
     static let instrumentFlags = ["json", "trace", "pcap"]
+    static let clientOnlyInstrumentFlags = ["progress"]
     /// Flags whose help need not show a default: bools (false) and an empty optional string.
-    static let withoutDefault = Set(["quiet", "clientID", "burstLoss", "reusePort"] + instrumentFlags)
+    static let withoutDefault = Set(["quiet", "clientID", "burstLoss", "reusePort"] + instrumentFlags + clientOnlyInstrumentFlags)
 
     @Test("-h: status 0 and usage on stdout listing every flag with its default",
           arguments: [("numbers-server", serverFlags), ("numbers-client", clientFlags)])

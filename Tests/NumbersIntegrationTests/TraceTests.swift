@@ -61,7 +61,8 @@ struct TraceTests {
         #expect(client.events("drop").allSatisfy { $0["reason"] as? String == "loss" } && !client.events("drop").isEmpty)
         let corrupt = client.events("reject").filter { $0["reason"] as? String == "badChecksum" }
         #expect(!corrupt.isEmpty, "the server's simulator corrupts 3%, the client rejects them")
-        #expect(corrupt.count == serverTrace.events("corrupt").count)
+        // Each was corrupted by the server's simulator (some it corrupted may arrive after the client is gone).
+        #expect(corrupt.count <= serverTrace.events("corrupt").count)
 
         // Every index arrived in some DATA, and the last ACK says so.
         var covered = IndexSet()
