@@ -29,22 +29,25 @@ let package = Package(
         // Fuzz targets: the entry points shared by the libFuzzer harnesses under Fuzz/ and the replay tests.
         .target(name: "NumbersFuzzing", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Go-style flag parsing shared by the executables.
+        // Text reports of the engines' counters and results, above the pure core; the executables print them.
+        .target(name: "NumbersReporting", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         .target(name: "NumbersCLI", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         // Load generator for the benchmark: many client engines multiplexed over a few sockets.
         .target(name: "NumbersLoad", dependencies: ["NumbersProtocol", "NumbersTransport"], swiftSettings: strict),
         // Layer 4: executables.
         // The benchmark (run in release mode): efficiency, throughput, scale, TCP baseline, loss sweep.
         .executableTarget(name: "numbers-bench", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersSimulation", "NumbersCLI", "NumbersLoad", "NumbersRedis"], swiftSettings: strict),
-        .executableTarget(name: "numbers-server", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
-        .executableTarget(name: "numbers-demo", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
+        .executableTarget(name: "numbers-server", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI", "NumbersReporting"], swiftSettings: strict),
+        .executableTarget(name: "numbers-demo", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI", "NumbersReporting"], swiftSettings: strict),
         // Time–sequence charts (SVG) from -trace files.
         .executableTarget(name: "numbers-chart", dependencies: ["NumbersCLI"], swiftSettings: strict),
-        .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI"], swiftSettings: strict),
+        .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI", "NumbersReporting"], swiftSettings: strict),
 
         .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol", "NumbersCRC32C"], swiftSettings: strict),
         .testTarget(name: "NumbersImpairmentTests", dependencies: ["NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersTransportTests", dependencies: ["NumbersTransport"], swiftSettings: strict),
         .testTarget(name: "NumbersSimulationTests", dependencies: ["NumbersSimulation", "NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        .testTarget(name: "NumbersReportingTests", dependencies: ["NumbersReporting", "NumbersProtocol"], swiftSettings: strict),
         .testTarget(name: "NumbersCLITests", dependencies: ["NumbersCLI"], swiftSettings: strict),
         .testTarget(name: "NumbersFuzzingTests", dependencies: ["NumbersFuzzing", "NumbersProtocol"], swiftSettings: strict),
         .testTarget(name: "NumbersRedisTests", dependencies: ["NumbersRedis"], swiftSettings: strict),

@@ -10,7 +10,9 @@ public final class ClientLoop {
     private let socket: UDPSocket
     private let sender: ImpairedSender
     private let intake: DatagramIntake
-    @exclusivity(unchecked) public private(set) var oversizeDropped: UInt64 = 0
+    /// Datagrams that arrived truncated or larger than `Limits.maxDatagramSize`; the engine
+    /// counted each of them as badSize too.
+    public var oversizeDropped: UInt64 { intake.oversizeDropped }
 
     public init(socket: UDPSocket, engine: ClientEngine, impairment: ImpairmentConfig) {
         self.socket = socket

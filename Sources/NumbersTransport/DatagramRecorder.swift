@@ -68,7 +68,8 @@ public final class DatagramRecorder {
         }
     }
 
-    /// A datagram dropped before the engine saw it: `oversize`, or `offline` (the simulator's outage).
+    /// A datagram dropped before the engine saw it: `offline` (the simulator's outage). Oversize ones
+    /// go on to the engine, which counts them as badSize.
     func ignored(_ bytes: UnsafeRawBufferPointer, from peer: PeerAddress, now: Instant, reason: StaticString) {
         pcap?.record(bytes, outgoing: false, peer: peer, now: now)
         trace?.record("reject", bytes, peer: peer, now: now, reason: reason)

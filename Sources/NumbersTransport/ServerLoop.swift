@@ -18,7 +18,9 @@ public final class ServerLoop<Store: SessionStore> {
     /// Datagrams the engine may produce per turn before reading again, so ACKs keep flowing
     /// while thousands of sessions send at full speed.
     public static var sendsPerTurn: Int { 512 }
-    @exclusivity(unchecked) public private(set) var oversizeDropped: UInt64 = 0
+    /// Datagrams that arrived truncated or larger than `Limits.maxDatagramSize`; the engine
+    /// counted each of them as badSize too.
+    public var oversizeDropped: UInt64 { intake.oversizeDropped }
     /// Where a sharing engine's store requests go, and its answers come from; nil for a server
     /// that keeps its sessions to itself.
     public var storeLink: SharedStoreLink?

@@ -2,6 +2,7 @@ import Glibc
 import NumbersCLI
 import NumbersImpairment
 import NumbersProtocol
+import NumbersReporting
 import NumbersTransport
 
 let flags = FlagSet(program: "numbers-client", summary: """

@@ -2,6 +2,7 @@ import Glibc
 import NumbersCLI
 import NumbersImpairment
 import NumbersProtocol
+import NumbersReporting
 import NumbersRedis
 import NumbersTransport
 

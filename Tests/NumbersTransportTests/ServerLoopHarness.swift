@@ -28,8 +28,10 @@ func withServerLoop<Store: SessionStore & Sendable>(store: Store, config: Server
 }
 
 /// Runs one client over loopback against `server` until it finishes or fails.
-func runClient(count: UInt32, server: PeerAddress) throws -> ClientLoop {
+/// `beforeRun` gets the client's own address, to queue datagrams for it before it starts.
+func runClient(count: UInt32, server: PeerAddress, beforeRun: (PeerAddress) throws -> Void = { _ in }) throws -> ClientLoop {
     let socket = try UDPSocket(host: "127.0.0.1", port: 0)
+    try beforeRun(socket.localAddress)
     var config = ClientConfig(clientID: ClientID(high: 0x11, low: 0x22), mode: .start(count: count), server: server, tag: 5)
     config.giveUpAfter = .seconds(10 as UInt64)
     let client = ClientLoop(socket: socket, engine: ClientEngine(config: config, now: MonotonicClock.now(), randomSeed: 3),

@@ -1,4 +1,7 @@
-/// Human-readable counter lines, printed by the executables at the end of a run.
+import NumbersProtocol
+
+/// Human-readable counter lines, printed by the executables at the end of a run. They live above
+/// the protocol core so that an embedder of NumbersProtocol gets no text formats it did not ask for.
 extension ServerCounters {
     public var summaryLines: [String] {
         [
