@@ -40,7 +40,7 @@ public struct ClientEngine {
     private var ackAt: Instant = .never
 
     public init(config: ClientConfig, now: Instant, randomSeed: UInt64) {
-        precondition(config.validate() == nil, config.validate() ?? "")
+        do { try config.validate() } catch { preconditionFailure("\(error)") }
         self.config = config
         var capacity = config.window
         if case .start(let n) = config.mode { capacity = min(capacity, max(n, Limits.minWindow)) }

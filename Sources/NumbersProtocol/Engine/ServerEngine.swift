@@ -26,7 +26,7 @@ public struct ServerEngine<Store: SessionStore> {
     ///   - key: the address-validation secret; servers sharing a store and an address share it.
     ///   - seedSource: where session seeds come from; a fixed value makes a simulation repeatable.
     public init(config: ServerConfig, store: Store, key: SipHashKey, seedSource: UInt64) {
-        precondition(config.validate() == nil, config.validate() ?? "")
+        do { try config.validate() } catch { preconditionFailure("\(error)") }
         self.config = config
         self.store = store
         self.validator = AddressValidator(key: key, period: config.tokenPeriod)
