@@ -64,7 +64,7 @@ public struct LoadReport: Sendable {
 }
 
 /// Many client engines on a few sockets. Every server-to-client datagram carries its client's tag
-/// at bytes 2..<6, so one socket serves thousands of clients: the tag is the client's index + 1.
+/// (`WireDecoder.tag(of:)`), so one socket serves thousands of clients: the tag is the client's index + 1.
 /// Single-threaded and not Sendable; build and run it on one thread.
 public final class LoadGenerator {
     public let config: LoadConfig
@@ -135,8 +135,7 @@ public final class LoadGenerator {
                     report.datagramsReceived += UInt64(received)
                     for i in 0..<received {
                         let bytes = receive.bytes(at: i)
-                        guard receive.isAcceptable(at: i), bytes.count >= 6 else { unroutable += 1; continue }
-                        let tag = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+                        guard receive.isAcceptable(at: i), let tag = WireDecoder.tag(of: bytes) else { unroutable += 1; continue }
                         let index = Int(tag) &- 1
                         guard index >= 0 && index < opened && index % sockets.count == s else { unroutable += 1; continue }
                         engines[index].handle(bytes, from: receive.source(at: i), now: now)
@@ -176,9 +175,8 @@ public final class LoadGenerator {
             if opened < config.sessions { wake = min(wake, openTime(opened, start: start)) }
             let remaining = wake - MonotonicClock.now()
             if remaining > .zero {
-                // poll(2) counts milliseconds: round up so a short timer is not a busy spin.
-                let milliseconds = Int32(clamping: (remaining.value + 999_999) / 1_000_000)
-                _ = pollEntries.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), milliseconds) }
+                // The loops' own wait: nanosecond ppoll, restarted after signals, never early.
+                _ = pollEntries.withUnsafeMutableBufferPointer { Poller.wait($0, timeout: remaining) }
             }
         }
 

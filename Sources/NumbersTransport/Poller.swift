@@ -2,10 +2,10 @@ import Glibc
 import NumbersProtocol
 
 /// ppoll(2) over a few descriptors with a nanosecond timeout, restarted after signals.
-enum Poller {
+package enum Poller {
     /// Waits until one of `entries` reports one of its events or `timeout` passes (nil: forever).
     /// True when something is ready (see each entry's revents); false on timeout.
-    static func wait(_ entries: UnsafeMutableBufferPointer<pollfd>, timeout: Nanoseconds?) -> Bool {
+    package static func wait(_ entries: UnsafeMutableBufferPointer<pollfd>, timeout: Nanoseconds?) -> Bool {
         let deadline = timeout.map { MonotonicClock.now() + $0 }
         while true {
             for index in entries.indices { entries[index].revents = 0 }

@@ -13,6 +13,7 @@ let subcommands: [(name: String, summary: String)] = [
     ("throughput", "one client, no loss, full speed, full datagrams over loopback, beside a raw sendmmsg/recvmmsg blaster"),
     ("scale", "concurrent sessions at 1 number/s one numbers-server sustains, its memory per session, late sends"),
     ("scale-redis", "paced sessions over a Redis store (redis-server on this machine), one and two servers on one port: late sends, Redis commands per session-second"),
+    ("bottleneck", "a real 50 Mbit/s tbf bottleneck between two namespaces: alone, beside iperf3 TCP, ten clients, 10/200 Mbit/s and 10 KB/1 MB queues (root, tc)"),
     ("tcp", "completion time against plain TCP through real kernel loss (network namespace + iptables; root)"),
     ("figures", "recomputes the published simulator figures: README.md's table, results.json's simulator member, bench/loss-sweep.csv/svg"),
     ("loss", "time to a verified transfer through real kernel loss, p = 0.05…0.5, both sizes, beside TCP and KCP's reference (root)"),
@@ -228,6 +229,9 @@ func makeCommand(_ name: String) -> Command? {
                 return 1
             }
         }
+
+    case "bottleneck":
+        return makeBottleneckCommand(flags)
 
     case "figures":
         return makeFiguresCommand(flags)

@@ -15,10 +15,8 @@ let host = flags.string("host", default: "127.0.0.1", usage: "the server's addre
 let count = flags.uint32("n", default: 0, usage: "how many numbers to ask for, 1 to 4294967295 (default: random in 1…65535; with -clientID: whatever the session holds)")
 let clientIDText = flags.string("clientID", usage: "resume the session of this client ID (a UUID) instead of starting a new one",
                                 validate: { ClientID($0) == nil ? "not a UUID (expected 8-4-4-4-12 hexadecimal digits)" : nil })
-let window = flags.uint32("window", default: ClientConfig.defaultWindow, usage: "numbers the client can buffer beyond its cumulative ACK",
-                          validate: { (Limits.minWindow...Limits.maxWindow).contains($0) ? nil : "must be between \(Limits.minWindow) and \(Limits.maxWindow)" })
-let giveUpAfter = flags.duration("giveUpAfter", default: .seconds(60), usage: "stop with an error after this long without a datagram from the server",
-                                 validate: { $0.nanoseconds > 0 ? nil : "must be positive" })
+let window = flags.uint32("window", default: ClientConfig.defaultWindow, usage: "numbers the client can buffer beyond its cumulative ACK")
+let giveUpAfter = flags.duration("giveUpAfter", default: .seconds(60), usage: "stop with an error after this long without a datagram from the server")
 let json = flags.bool("json", usage: "print one JSON object at the end instead of text (result, n, CRCs, sum, duration, counters, RTT and pace, simulator counters, client ID, exit status; schema in docs/json.md); the client ID goes to stderr at start")
 let tracePath = flags.string("trace", usage: "write one JSON line per datagram sent, received, rejected (with the reason), or dropped, held or corrupted by the simulator to this `file` (format: docs/trace.md)")
 let pcapPath = flags.string("pcap", usage: "write every datagram sent and received to this pcap `file` (synthesised IP and UDP headers), for Wireshark or tshark with dissector/numbers.lua")
@@ -76,7 +74,12 @@ if resuming {
 } else {
     mode = .start(count: flags.isSet("n") ? count.value : UInt32.random(in: 1...65_535, using: &rng))
 }
-if case .start(let n) = mode, n == 0 { flags.failUsage("invalid value \"0\" for flag -n: must be at least 1") }
+// Checked before any datagram is sent; the server is the address race's winner, set below.
+var config = ClientConfig(clientID: clientID, mode: mode, server: PeerAddress(family: .ipv4, port: 0, high: 0, low: 0),
+                          tag: UInt32.random(in: 0...UInt32.max, using: &rng))
+config.window = window.value
+config.giveUpAfter = Nanoseconds(giveUpAfter.value.nanoseconds)
+flags.validateOrExit { () throws(ConfigurationError) in try config.validate() }
 
 let trap: SignalTrap
 do { trap = try SignalTrap() } catch { fail("\(error)", status: 1) }
@@ -110,9 +113,7 @@ if candidates.count == 1 {
     }
 }
 
-var config = ClientConfig(clientID: clientID, mode: mode, server: server, tag: UInt32.random(in: 0...UInt32.max, using: &rng))
-config.window = window.value
-config.giveUpAfter = Nanoseconds(giveUpAfter.value.nanoseconds)
+config.server = server
 
 let engine = ClientEngine(config: config, now: MonotonicClock.now(), randomSeed: rng.next())
 let loop = ClientLoop(socket: socket!, engine: engine, impairment: impairment)

@@ -14,8 +14,7 @@ let flags = FlagSet(program: "numbers-demo", summary: """
     """)
 let count = flags.uint32("n", default: 5_000, usage: "how many numbers to transfer", validate: { $0 >= 1 ? nil : "must be at least 1" })
 let interval = flags.duration("interval", default: .milliseconds(1), usage: "the server's pace between DATA datagrams")
-let batch = flags.int("batch", default: 10, usage: "numbers per DATA datagram",
-                      validate: { (1...Limits.maxNumbersPerDatagram).contains($0) ? nil : "must be between 1 and \(Limits.maxNumbersPerDatagram)" })
+let batch = flags.int("batch", default: 10, usage: "numbers per DATA datagram")
 let dropRate = flags.double("dropRate", default: 0.2, usage: "loss in each direction", validate: { $0 >= 0 && $0 < 1 ? nil : "must be a probability in [0, 1)" })
 lineBufferStandardOutput()
 flags.parseOrExit()
@@ -38,6 +37,7 @@ let stop = StopFlag()
 var serverConfig = ServerConfig()
 serverConfig.interval = Nanoseconds(interval.value.nanoseconds)
 serverConfig.batch = batch.value
+flags.validateOrExit { () throws(ConfigurationError) in try serverConfig.validate() }
 let seeds = (UInt64.random(in: 1...UInt64.max), UInt64.random(in: 1...UInt64.max))
 let loss = dropRate.value
 let serverSettings = serverConfig

@@ -14,14 +14,10 @@ let flags = FlagSet(program: "numbers-server", summary: """
 let port = flags.uint32("port", default: 9000, usage: "UDP port to listen on", validate: { $0 <= 65535 ? nil : "must be at most 65535" })
 let host = flags.string("host", default: "127.0.0.1", usage: "address to listen on")
 let interval = flags.duration("interval", default: .seconds(1), usage: "time between DATA datagrams of one client; 0 sends as fast as the window allows")
-let batch = flags.int("batch", default: 1, usage: "numbers per DATA datagram (1 to \(Limits.maxNumbersPerDatagram))",
-                      validate: { (1...Limits.maxNumbersPerDatagram).contains($0) ? nil : "must be between 1 and \(Limits.maxNumbersPerDatagram)" })
-let window = flags.uint32("window", default: ServerConfig.defaultWindow, usage: "most numbers outstanding beyond what the client has acknowledged (\(Limits.minWindow) to \(Limits.maxWindow))",
-                          validate: { (Limits.minWindow...Limits.maxWindow).contains($0) ? nil : "must be between \(Limits.minWindow) and \(Limits.maxWindow)" })
-let sessionTTL = flags.duration("sessionTTL", default: .seconds(30), usage: "forget a session this long after its client falls silent",
-                                validate: { $0.nanoseconds > 0 ? nil : "must be positive" })
-let maxSessions = flags.int("maxSessions", default: 250_000, usage: "most concurrent sessions; beyond it new clients are refused",
-                            validate: { $0 >= 1 ? nil : "must be at least 1" })
+let batch = flags.int("batch", default: 1, usage: "numbers per DATA datagram (1 to \(Limits.maxNumbersPerDatagram))")
+let window = flags.uint32("window", default: ServerConfig.defaultWindow, usage: "most numbers outstanding beyond what the client has acknowledged (\(Limits.minWindow) to \(Limits.maxWindow))")
+let sessionTTL = flags.duration("sessionTTL", default: .seconds(30), usage: "forget a session this long after its client falls silent")
+let maxSessions = flags.int("maxSessions", default: 250_000, usage: "most concurrent sessions; beyond it new clients are refused")
 let cc = flags.string("cc", default: CongestionControl.none.rawValue,
                       usage: "congestion control of full-speed (-interval 0) sessions: model (paced at the estimated bottleneck rate) or none (as fast as the window allows)",
                       validate: { CongestionControl(rawValue: $0) == nil ? "must be one of \(CongestionControl.allCases.map(\.rawValue).joined(separator: ", "))" : nil })
@@ -42,7 +38,7 @@ config.window = window.value
 config.sessionTTL = Nanoseconds(sessionTTL.value.nanoseconds)
 config.maxSessions = maxSessions.value
 config.congestionControl = CongestionControl(rawValue: cc.value) ?? .model
-if config.window < UInt32(config.batch) { flags.failUsage("-window must be at least -batch") }
+flags.validateOrExit { () throws(ConfigurationError) in try config.validate() }
 let impairment = simulator.config()
 
 func fail(_ message: String) -> Never {

@@ -26,6 +26,13 @@ private let badFlagCases: [BadFlags] =
         BadFlags(program: "numbers-server", arguments: ["-batch", "0"], flag: "-batch"),
         BadFlags(program: "numbers-server", arguments: ["-batch", "295"], flag: "-batch"),
         BadFlags(program: "numbers-client", arguments: ["-n", "0"], flag: "-n"),
+        // Bounds the core's ConfigurationError reports; the executables do not restate them.
+        BadFlags(program: "numbers-server", arguments: ["-window", "1"], flag: "-window"),
+        BadFlags(program: "numbers-server", arguments: ["-batch", "200", "-window", "128"], flag: "-window"),
+        BadFlags(program: "numbers-server", arguments: ["-sessionTTL", "0s"], flag: "-sessionTTL"),
+        BadFlags(program: "numbers-server", arguments: ["-maxSessions", "0"], flag: "-maxSessions"),
+        BadFlags(program: "numbers-client", arguments: ["-window", "1"], flag: "-window"),
+        BadFlags(program: "numbers-client", arguments: ["-giveUpAfter", "0s"], flag: "-giveUpAfter"),
         BadFlags(program: "numbers-client", arguments: ["-clientID", "not-a-uuid"], flag: "-clientID"),
     ]
 

@@ -84,6 +84,14 @@ import NumbersSimulation
         }
     }
 
+    /// Ten clients starting together overshoot together; they must not halve each other to nothing.
+    @Test func tenClientsStartingTogetherKeepTheLinkBusy() {
+        let f = Self.run(Self.link50, clients: 10, count: 600_000, control: .model, seed: 1)
+        #expect(f.passed && f.violations.isEmpty, "\(f.violations)")
+        #expect(f.linkShare >= 0.6, "share \(f.linkShare), goodputs \(f.goodput)")
+        #expect(f.sentOverMinimum <= 1.1, "sent/min \(f.sentOverMinimum)")
+    }
+
     /// The random scenarios with the controller on keep every invariant the simulator checks.
     @Test func randomScenariosWithTheControllerKeepTheInvariants() {
         for seed in 1...40 as ClosedRange<UInt64> {

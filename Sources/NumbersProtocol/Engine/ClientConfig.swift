@@ -46,10 +46,10 @@ public struct ClientConfig: Sendable, Equatable {
         self.clientID = clientID; self.mode = mode; self.server = server; self.tag = tag
     }
 
-    public func validate() -> String? {
-        if case .start(let n) = mode, n == 0 { return "n must be at least 1" }
-        if window < Limits.minWindow || window > Limits.maxWindow { return "window must be between \(Limits.minWindow) and \(Limits.maxWindow)" }
-        if giveUpAfter.value == 0 { return "giveUpAfter must be positive" }
-        return nil
+    /// Throws for the first bad value; the engine refuses (traps on) a configuration that throws.
+    public func validate() throws(ConfigurationError) {
+        if case .start(let n) = mode, n == 0 { throw .countZero }
+        guard (Limits.minWindow...Limits.maxWindow).contains(window) else { throw .windowOutOfRange(window) }
+        guard giveUpAfter.value > 0 else { throw .notPositive(setting: "giveUpAfter") }
     }
 }

@@ -60,7 +60,7 @@ public struct ClientEngine {
     var repairAt: Instant = .never
 
     public init(config: ClientConfig, now: Instant, randomSeed: UInt64) {
-        precondition(config.validate() == nil, config.validate() ?? "")
+        do { try config.validate() } catch { preconditionFailure("\(error)") }
         self.config = config
         var capacity = config.window
         if case .start(let n) = config.mode { capacity = min(capacity, max(n, Limits.minWindow)) }
@@ -112,8 +112,10 @@ public struct ClientEngine {
         case .reject(let m) where m.tag == config.tag:
             guard !status.isOver else { return }
             status = .failed(.rejected(m.reason))
-        default:
-            counters.invalidDropped += 1
+        case .data, .trailer, .challenge, .reject:
+            counters.invalidDropped += 1   // another process's tag
+        case .open, .ack:
+            counters.invalidDropped += 1   // a client-to-server type sent to the client
         }
     }
 

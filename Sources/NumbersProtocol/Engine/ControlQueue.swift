@@ -29,10 +29,3 @@ struct ControlQueue {
         return item
     }
 }
-
-/// One datagram the engine wants sent: its bytes are in the caller's buffer.
-public struct Transmit: Sendable, Hashable {
-    public var length: Int
-    public var destination: PeerAddress
-    public init(length: Int, destination: PeerAddress) { self.length = length; self.destination = destination }
-}

@@ -25,13 +25,12 @@ public struct ServerConfig: Sendable, Equatable {
 
     public init() {}
 
-    /// A clear message for the first bad value, or nil.
-    public func validate() -> String? {
-        if batch < 1 || batch > Limits.maxNumbersPerDatagram { return "batch must be between 1 and \(Limits.maxNumbersPerDatagram)" }
-        if window < Limits.minWindow || window > Limits.maxWindow { return "window must be between \(Limits.minWindow) and \(Limits.maxWindow)" }
-        if window < UInt32(batch) { return "window must be at least the batch size" }
-        if sessionTTL.value == 0 { return "sessionTTL must be positive" }
-        if maxSessions < 1 { return "maxSessions must be at least 1" }
-        return nil
+    /// Throws for the first bad value; the engine refuses (traps on) a configuration that throws.
+    public func validate() throws(ConfigurationError) {
+        guard (1...Limits.maxNumbersPerDatagram).contains(batch) else { throw .batchOutOfRange(batch) }
+        guard (Limits.minWindow...Limits.maxWindow).contains(window) else { throw .windowOutOfRange(window) }
+        guard window >= UInt32(batch) else { throw .windowBelowBatch(window: window, batch: batch) }
+        guard sessionTTL.value > 0 else { throw .notPositive(setting: "sessionTTL") }
+        guard maxSessions >= 1 else { throw .maxSessionsBelowOne(maxSessions) }
     }
 }

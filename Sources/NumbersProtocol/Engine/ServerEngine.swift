@@ -26,7 +26,7 @@ public struct ServerEngine<Store: SessionStore> {
     ///   - key: the address-validation secret; servers sharing a store and an address share it.
     ///   - seedSource: where session seeds come from; a fixed value makes a simulation repeatable.
     public init(config: ServerConfig, store: Store, key: SipHashKey, seedSource: UInt64) {
-        precondition(config.validate() == nil, config.validate() ?? "")
+        do { try config.validate() } catch { preconditionFailure("\(error)") }
         self.config = config
         self.store = store
         self.validator = AddressValidator(key: key, period: config.tokenPeriod)
@@ -65,7 +65,7 @@ public struct ServerEngine<Store: SessionStore> {
         case .success(.ack(let ack)):
             counters.acksReceived += 1
             handleAck(ack, from: source, receivedBytes: bytes.count, now: now)
-        case .success:
+        case .success(.challenge), .success(.data), .success(.trailer), .success(.reject):
             counters.invalidDropped += 1   // a server-to-client type sent to the server
         }
     }

@@ -15,8 +15,9 @@ struct CongestionTable {
 
     /// The session's controller, created now if the session sends at full speed and has none.
     mutating func controller(for id: ClientID, config: ServerConfig, now: Instant) -> (any CongestionController)? {
+        guard config.interval == .zero, config.congestionControl != .none else { return nil }
         if let c = controllers[id] { return c }
-        guard config.interval == .zero, let c = config.congestionControl.makeController(now: now) else { return nil }
+        guard let c = config.congestionControl.makeController(now: now) else { return nil }
         controllers[id] = c
         counters.controllersCreated += 1
         return c

@@ -1,0 +1,14 @@
+import NumbersProtocol
+
+extension FlagSet {
+    /// Runs a configuration's own validation and turns its error into a usage error (exit 2)
+    /// naming the flag, so the executables never restate the core's bounds.
+    public func validateOrExit(_ validate: () throws(ConfigurationError) -> Void) {
+        do { try validate() } catch { failUsage(Self.usageMessage(for: error)) }
+    }
+
+    /// The usage message for a configuration error, e.g. `invalid flag -window: window must be …`.
+    public static func usageMessage(for error: ConfigurationError) -> String {
+        "invalid flag -\(error.setting): \(error)"
+    }
+}
