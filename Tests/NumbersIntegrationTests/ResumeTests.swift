@@ -3,16 +3,16 @@ import Testing
 
 @Suite("Resuming a session from a new process", .serialized)
 struct ResumeTests {
-    /// Three sessions of 400 numbers, one number per 20 ms, each client SIGKILLed after about
+    /// Three sessions of 400 numbers, one number per 40 ms (slow enough that a loaded machine still kills them mid-stream), each client SIGKILLed after about
     /// 0.5 s. Then, from new processes: `-clientID A` (n from the session) and `-clientID B -n
     /// 400` both PASS; `-clientID C -n 401` fails on the count. A completed session is removed
-    /// by its DONE, so each check needs a session of its own; the two full resumes (8 s each at
+    /// by its DONE, so each check needs a session of its own; the two full resumes (16 s each at
     /// this pace) run side by side.
     @Test("a SIGKILLed client's session is resumed by -clientID from a new process")
     func resumeAfterKill() async throws {
         let group = ChildGroup()
         defer { group.killAll() }
-        let server = try await startServer(group, ["-interval", "20ms", "-batch", "1"])
+        let server = try await startServer(group, ["-interval", "40ms", "-batch", "1"])
 
         async let first = startClientShowingID(group, port: server.port, ["-n", "400"])
         async let second = startClientShowingID(group, port: server.port, ["-n", "400"])
@@ -38,8 +38,8 @@ struct ResumeTests {
         // No -n: the count comes from the session. And -n equal to the session's count.
         let resumeA = try spawnClient(group, port: server.port, ["-clientID", a])
         let resumeB = try spawnClient(group, port: server.port, ["-clientID", b, "-n", "400"])
-        let runA = await finish(resumeA, timeout: .seconds(30))
-        let runB = await finish(resumeB, timeout: .seconds(30))
+        let runA = await finish(resumeA, timeout: .seconds(60))
+        let runB = await finish(resumeB, timeout: .seconds(60))
         for (run, id) in [(runA, a), (runB, b)] {
             #expect(run.termination == .exited(0), "\(run.transcript)")
             #expect(run.report.passed, "\(run.transcript)")
