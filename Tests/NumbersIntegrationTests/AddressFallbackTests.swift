@@ -85,6 +85,10 @@ struct AddressFallbackTests {
         let group = ChildGroup()
         defer { group.killAll() }
         let server = try await startServer(group, ["-host", "0:0:0:0:0:0:0:1", "-interval", "0", "-batch", "50", "-quiet"])
+        // The port is bound before the line is printed and read: wait for the line itself.
+        for _ in 0..<500 where !server.process.outputLines.contains(where: { $0.hasPrefix("numbers-server: listening on") }) {
+            usleep(10_000)
+        }
         #expect(server.process.outputLines.first { $0.hasPrefix("numbers-server: listening on") }?
                     .hasPrefix("numbers-server: listening on [::1]:\(server.port) ") == true, "\(server.process.transcript)")
         let run = try await runClient(group, port: server.port, ["-host", "[0:0::1]", "-n", "100"])
