@@ -27,7 +27,6 @@ public struct ClientEngine {
     static let ackHistory = 256
     var ranges: [IndexRange] = []
 
-    private var startedAt: Instant
     var lastReceived: Instant
     var lastDataAt: Instant?
     /// When the latest DATA carrying new numbers (at or beyond `highest`) arrived.
@@ -66,7 +65,6 @@ public struct ClientEngine {
         if case .start(let n) = config.mode { capacity = min(capacity, max(n, Limits.minWindow)) }
         self.window = ReceiveWindow(capacity: capacity)
         self.random = SplitMix64(seed: randomSeed)
-        self.startedAt = now
         self.lastReceived = now
         ranges.reserveCapacity(Limits.maxAckRanges)
     }

@@ -18,14 +18,14 @@ struct ProbeSchedule {
                  config: ClientConfig) -> Nanoseconds {
         var base: Nanoseconds
         var cap = config.maxBackoff
+        var patience = patience
         switch (streaming, requestTimeout, arrivalGap) {
         case (false, nil, _):
             // Nothing heard yet: the server may be slow to start or absent.
             // The first two retries keep the initial wait: under heavy loss an OPEN and its
             // CHALLENGE are often lost, which is not yet a sign that nobody is listening.
             base = config.initialTimeout
-            let doublings = UInt64(min(attempts > 2 ? attempts - 2 : 0, 16))
-            return min(base * (1 << doublings), max(cap, base))
+            patience = 2
         case (false, let rto?, _):
             // A CHALLENGE answered: the server replies at once, so a lost OPEN costs one round trip.
             base = max(config.minProbeTimeout, rto)
