@@ -3,34 +3,22 @@ import NumbersProtocol
 /// Copies waiting for their release time, ordered by (due, insertion order) so that copies due
 /// at the same instant leave FIFO.
 ///
-/// A binary min-heap of small plain keys over a slab of payloads: sifting moves 24-byte keys and
+/// A `TimerQueue` of slot numbers over a slab of payloads: sifting moves 24-byte entries and
 /// never touches (retains) the byte arrays, which matters with tens of thousands held.
 struct ReleaseHeap: Sendable {
-    private struct Key: Sendable, HeapOrdered {
-        var due: Instant
-        var order: UInt64
-        var slot: Int
-
-        @inline(__always)
-        func precedes(_ other: Key) -> Bool {
-            due != other.due ? due < other.due : order < other.order
-        }
-    }
-
     private struct Payload: Sendable {
         var destination: PeerAddress
         var bytes: [UInt8]
     }
 
-    private var keys = MinHeap<Key>()
+    private var keys = TimerQueue<Int>()
     private var slots: [Payload] = []
     private var freeSlots: [Int] = []
-    private var nextOrder: UInt64 = 0
 
     var count: Int { keys.count }
     var isEmpty: Bool { keys.isEmpty }
     /// Release time of the earliest copy.
-    var firstDue: Instant? { keys.first?.due }
+    var firstDue: Instant? { keys.top?.deadline }
 
     mutating func push(_ bytes: [UInt8], to destination: PeerAddress, due: Instant) {
         let payload = Payload(destination: destination, bytes: bytes)
@@ -42,16 +30,15 @@ struct ReleaseHeap: Sendable {
             slot = slots.count
             slots.append(payload)
         }
-        keys.push(Key(due: due, order: nextOrder, slot: slot))
-        nextOrder += 1
+        keys.push(due, slot)
     }
 
     /// Removes the earliest copy; its byte array is handed over (the slot keeps an empty one).
     mutating func popFirst() -> (destination: PeerAddress, bytes: [UInt8])? {
-        guard let first = keys.popFirst() else { return nil }
+        guard let slot = keys.pop()?.value else { return nil }
         var bytes: [UInt8] = []
-        swap(&bytes, &slots[first.slot].bytes)
-        freeSlots.append(first.slot)
-        return (slots[first.slot].destination, bytes)
+        swap(&bytes, &slots[slot].bytes)
+        freeSlots.append(slot)
+        return (slots[slot].destination, bytes)
     }
 }

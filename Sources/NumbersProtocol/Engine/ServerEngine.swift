@@ -13,7 +13,7 @@ public struct ServerEngine<Store: SessionStore> {
     public internal(set) var counters = ServerCounters()
     let validator: AddressValidator
     var seeds: SplitMix64
-    var timers = DeadlineHeap()
+    var timers = TimerQueue<ClientID>()
     var control = ControlQueue(capacity: Limits.maxQueuedControl)
     var events: [ServerEvent] = []
     var congestion = CongestionTable()
@@ -110,8 +110,8 @@ public struct ServerEngine<Store: SessionStore> {
         let config = self.config
         while let top = timers.top, top.deadline <= now {
             _ = timers.pop()
-            let controller = congestion.controller(for: top.clientID, config: config, now: now)
-            let outcome = store.update(top.clientID) { s -> TimerOutcome in
+            let controller = congestion.controller(for: top.value, config: config, now: now)
+            let outcome = store.update(top.value) { s -> TimerOutcome in
                 guard s.scheduledAt == top.deadline else { return .stale }
                 s.scheduledAt = .never
                 if now >= s.lastHeard + config.sessionTTL { return .expired(total: s.total, acknowledged: s.acknowledged, stats: s.stats) }
@@ -125,26 +125,26 @@ public struct ServerEngine<Store: SessionStore> {
             }
             switch outcome {
             case nil:
-                congestion.remove(top.clientID)
+                congestion.remove(top.value)
                 continue
             case .stale?:
                 continue
             case .expired(let total, let acknowledged, let stats)?:
-                store.remove(top.clientID)
-                congestion.remove(top.clientID)
+                store.remove(top.value)
+                congestion.remove(top.value)
                 counters.sessionsExpired += 1
-                record(.ended(top.clientID, total: total, acknowledged: acknowledged, reason: .expired, stats: stats))
+                record(.ended(top.value, total: total, acknowledged: acknowledged, reason: .expired, stats: stats))
             case .idle?:
-                schedule(top.clientID, now: now)
+                schedule(top.value, now: now)
             case .sent(let record, let transmit)?:
                 count(record)
-                schedule(top.clientID, now: now)
+                schedule(top.value, now: now)
                 return sent(transmit)
             }
         }
         if timers.count > 2 * store.count + 1_024 {
             let store = self.store
-            timers.compact { store.session($0.clientID)?.scheduledAt == $0.deadline }
+            timers.compact { store.session($0.value)?.scheduledAt == $0.deadline }
         }
         return nil
     }

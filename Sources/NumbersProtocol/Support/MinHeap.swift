@@ -1,11 +1,16 @@
-/// An element of a `MinHeap`: a strict order, ties broken by the element itself (for example by
-/// an insertion counter), so that equal keys leave in a fixed order.
+/// An element of a `MinHeap`: a strict order. Where equal keys must leave in a fixed order, the
+/// element breaks the tie itself (for example by an insertion counter, as `TimerQueue` does).
 public protocol HeapOrdered {
     func precedes(_ other: Self) -> Bool
 }
 
 /// A binary min-heap in one array: O(1) to read the least element, O(log n) to push or pop.
-/// The timers of the server engine and the held datagrams of the impairment model both use it.
+///
+/// The one heap of the package: the server's session timers and the impairment model's held
+/// datagrams (through `TimerQueue`) and the load generator's client timers use it. Sifts move a
+/// hole through the raw buffer (no bounds or uniqueness checks per step) because the load
+/// generator and the server's timer run it in their inner loops; the order they produce is that
+/// of the textbook swap-based sift.
 public struct MinHeap<Element: HeapOrdered> {
     @usableFromInline var elements: [Element] = []
 
@@ -13,37 +18,47 @@ public struct MinHeap<Element: HeapOrdered> {
 
     public var count: Int { elements.count }
     public var isEmpty: Bool { elements.isEmpty }
+    /// The least element, if any.
     public var first: Element? { elements.first }
+
+    public mutating func reserveCapacity(_ n: Int) { elements.reserveCapacity(n) }
 
     @inlinable
     public mutating func push(_ element: Element) {
         elements.append(element)
-        var child = elements.count - 1
-        while child > 0 {
-            let parent = (child - 1) / 2
-            guard elements[child].precedes(elements[parent]) else { break }
-            elements.swapAt(child, parent)
-            child = parent
+        elements.withUnsafeMutableBufferPointer { heap in
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard element.precedes(heap[parent]) else { break }
+                heap[child] = heap[parent]
+                child = parent
+            }
+            heap[child] = element
         }
     }
 
+    /// Removes and returns the least element.
     @inlinable
     public mutating func popFirst() -> Element? {
-        guard !elements.isEmpty else { return nil }
-        elements.swapAt(0, elements.count - 1)
-        let first = elements.removeLast()
-        var parent = 0
-        let n = elements.count
-        while true {
-            let left = 2 * parent + 1, right = left + 1
-            var best = parent
-            if left < n && elements[left].precedes(elements[best]) { best = left }
-            if right < n && elements[right].precedes(elements[best]) { best = right }
-            if best == parent { break }
-            elements.swapAt(parent, best)
-            parent = best
+        guard let last = elements.popLast() else { return nil }
+        guard !elements.isEmpty else { return last }
+        return elements.withUnsafeMutableBufferPointer { heap in
+            let first = heap[0]
+            let n = heap.count
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1
+                guard left < n else { break }
+                let right = left + 1
+                let child = right < n && heap[right].precedes(heap[left]) ? right : left
+                guard heap[child].precedes(last) else { break }
+                heap[parent] = heap[child]
+                parent = child
+            }
+            heap[parent] = last
+            return first
         }
-        return first
     }
 
     /// Drops the elements `isDropped` selects, then restores the heap order.
