@@ -1,4 +1,5 @@
 import Glibc
+import NumbersTransport
 import Synchronization
 
 /// Independent runs spread over threads: each thread takes the next index until none is left.
@@ -16,7 +17,7 @@ enum ParallelRuns {
     static func map<T: Sendable>(count: Int, threads: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
         let shared = Shared<T>(count: count)
         let workers = (0..<max(1, min(threads, count))).map { _ in
-            BenchThread {
+            JoinableThread.startedOrExit {
                 while true {
                     let index = shared.state.withLock { state -> Int? in
                         guard state.next < state.results.count else { return nil }

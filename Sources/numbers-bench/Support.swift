@@ -37,34 +37,13 @@ func sleep(seconds: Double) {
     while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
 }
 
-/// A plain pthread, always joined. The loops under test are not Sendable, so each thread builds
-/// its own socket, engine and loop and hands back only Sendable results.
-final class BenchThread {
-    private final class Body {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+extension JoinableThread {
+    /// A thread the benchmark cannot go on without: failing to start one ends the run. The loops
+    /// under test are not Sendable, so each thread builds its own socket, engine and loop and hands
+    /// back only Sendable results.
+    static func startedOrExit(_ run: @escaping @Sendable () -> Void) -> JoinableThread {
+        do { return try JoinableThread(run) } catch { fatal("cannot start a thread: \(error)") }
     }
-
-    private var handle = pthread_t()
-    private var joined = false
-
-    init(_ run: @escaping @Sendable () -> Void) {
-        let context = Unmanaged.passRetained(Body(run)).toOpaque()
-        let status = pthread_create(&handle, nil, { context in
-            let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
-            body.run()
-            return nil
-        }, context)
-        guard status == 0 else { fatal("pthread_create failed with error \(status)") }
-    }
-
-    func join() {
-        guard !joined else { return }
-        joined = true
-        pthread_join(handle, nil)
-    }
-
-    deinit { join() }
 }
 
 /// Reads a whole (small) file, or nil.

@@ -88,7 +88,7 @@ enum Throughput {
         let shared = ThroughputShared(wakeup: wakeup)
         let batch = options.batch, window = options.window
 
-        let server = BenchThread {
+        let server = JoinableThread.startedOrExit {
             do throws(SocketError) {
                 let socket = try UDPSocket(host: "127.0.0.1", port: 0)
                 var config = ServerConfig()
@@ -114,7 +114,7 @@ enum Throughput {
         }
         if port != 0 {
             let serverAddress = PeerAddress(ipv4: (127, 0, 0, 1), port: UInt16(port))
-            let client = BenchThread {
+            let client = JoinableThread.startedOrExit {
                 do throws(SocketError) {
                     let socket = try UDPSocket(host: "127.0.0.1", port: 0)
                     var config = ClientConfig(clientID: ClientID(high: 0x1234_5678_9abc_4def, low: 0x8123_4567_89ab_cdef), mode: .start(count: count),

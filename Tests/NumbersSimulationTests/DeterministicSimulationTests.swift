@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import NumbersProtocol
 import NumbersSimulation
@@ -21,37 +20,14 @@ import NumbersSimulation
         #expect(failures.isEmpty, "\(failures.count) of \(Self.seeds.count) seeds failed")
     }
 
-    /// Runs the seeds on plain threads, one per core, and resumes when all are done: CPU-bound
-    /// work on the test runner's cooperative threads would starve the tests that wait on real
-    /// processes and sockets meanwhile.
+    /// A description of each failing seed, with how to replay it.
     static func runOnOwnThreads(_ seeds: [UInt64]) async -> [String] {
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let results = Results()
-        return await withCheckedContinuation { continuation in
-            let group = DispatchGroup()
-            for w in 0..<workers {
-                group.enter()
-                let thread = Thread {
-                    for (k, seed) in seeds.enumerated() where k % workers == w {
-                        var simulation = Simulation(Scenario.random(seed: seed))
-                        let outcome = simulation.run()
-                        if !outcome.violations.isEmpty {
-                            results.append("seed \(seed) failed (replay: NUMBERS_SIM_SEED=\(seed) swift test --filter DeterministicSimulationTests)\n\(simulation.scenario)\n  " + outcome.violations.joined(separator: "\n  "))
-                        }
-                    }
-                    group.leave()
-                }
-                thread.stackSize = 8 << 20
-                thread.start()
-            }
-            group.notify(queue: .global()) { continuation.resume(returning: results.all) }
-        }
-    }
-
-    final class Results: Sendable {
-        private let items = Mutex<[String]>([])
-        func append(_ s: String) { items.withLock { $0.append(s) } }
-        var all: [String] { items.withLock { $0 } }
+        await OwnThreads.map(seeds) { seed -> String? in
+            var simulation = Simulation(Scenario.random(seed: seed))
+            let outcome = simulation.run()
+            guard !outcome.violations.isEmpty else { return nil }
+            return "seed \(seed) failed (replay: NUMBERS_SIM_SEED=\(seed) swift test --filter DeterministicSimulationTests)\n\(simulation.scenario)\n  " + outcome.violations.joined(separator: "\n  ")
+        }.compactMap { $0 }
     }
 
     @Test func sameSeedSameRun() {

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import Testing
 import NumbersProtocol
 @testable import NumbersSimulation
@@ -140,30 +139,8 @@ import NumbersProtocol
 
     // MARK: Running
 
-    /// Runs on plain threads, one per core: CPU-bound work on the cooperative pool would starve the
-    /// tests that wait on real processes and sockets meanwhile.
     static func outcomes(_ runs: [LossRun]) async -> [LossRun: LossRun.Outcome] {
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let box = Box()
-        return await withCheckedContinuation { continuation in
-            let group = DispatchGroup()
-            for w in 0..<workers {
-                group.enter()
-                let thread = Thread {
-                    for (k, run) in runs.enumerated() where k % workers == w {
-                        let outcome = run.run()
-                        box.mutex.withLock { $0[run] = outcome }
-                    }
-                    group.leave()
-                }
-                thread.stackSize = 8 << 20
-                thread.start()
-            }
-            group.notify(queue: .global()) { continuation.resume(returning: box.mutex.withLock { $0 }) }
-        }
-    }
-
-    final class Box: Sendable {
-        let mutex = Mutex<[LossRun: LossRun.Outcome]>([:])
+        let outcomes = await OwnThreads.map(runs) { $0.run() }
+        return Dictionary(zip(runs, outcomes), uniquingKeysWith: { a, _ in a })
     }
 }
