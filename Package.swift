@@ -23,7 +23,7 @@ let package = Package(
         // Layer 3: sockets, clocks, event loops around the engines.
         .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersRedis"], swiftSettings: strict),
         // Our own Redis client (RESP2 over TCP): the shared session store's I/O.
-        .target(name: "NumbersRedis", swiftSettings: strict),
+        .target(name: "NumbersRedis", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Deterministic simulation: engines over the impairment model with a virtual clock.
         .target(name: "NumbersSimulation", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
         // Fuzz targets: the entry points shared by the libFuzzer harnesses under Fuzz/ and the replay tests.

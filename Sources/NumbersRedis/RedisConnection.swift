@@ -1,4 +1,5 @@
 import Glibc
+import NumbersProtocol
 
 /// One TCP connection to Redis. Every operation is bounded by `timeout`: the socket is
 /// non-blocking and each wait is a poll(2) with the time that remains. Any failure other than an
@@ -140,7 +141,7 @@ public final class RedisConnection {
             let remaining = deadline - monotonicSeconds()
             guard remaining > 0 else { throw .timedOut(endpoint: endpoint.description, operation: operation, after: timeout) }
             var entry = pollfd(fd: descriptor, events: events, revents: 0)
-            let ready = poll(&entry, 1, Int32(min(remaining * 1000 + 1, 60_000)))
+            let ready = poll(&entry, 1, Nanoseconds.seconds(remaining).pollMilliseconds(atMost: 60_000))
             if ready > 0 { return }   // readable, writable, or an error that the next call reports
             if ready < 0 && errno != EINTR {
                 throw .connectionLost(endpoint: endpoint.description, reason: "poll: \(describe(errno))")

@@ -40,9 +40,8 @@ while !engine.status.isOver || engine.nextDeadline != nil {
             sendto(fd, buffer, length, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
     }
     guard let deadline = engine.nextDeadline else { break }
-    let wait = deadline > now() ? (deadline - now()).value / 1_000_000 + 1 : 0
     var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-    guard poll(&ready, 1, Int32(min(wait, 1_000))) > 0 else { continue }
+    guard poll(&ready, 1, (deadline - now()).pollMilliseconds(atMost: 1_000)) > 0 else { continue }
     let received = recv(fd, &buffer, buffer.count, 0)   // the socket only hears the server (connectionless, loopback)
     if received > 0 { buffer.withUnsafeBytes { engine.handle(UnsafeRawBufferPointer(rebasing: $0[..<received]), from: server, now: now()) } }
 }
