@@ -25,9 +25,11 @@ let package = Package(
         // Our own Redis client (RESP2 over TCP): the shared session store's I/O.
         .target(name: "NumbersRedis", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Deterministic simulation: engines over the impairment model with a virtual clock.
-        .target(name: "NumbersSimulation", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        .target(name: "NumbersSimulation", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersInvariants"], swiftSettings: strict),
+        // The server's safety invariants, checked by the simulation and the fuzz targets alike.
+        .target(name: "NumbersInvariants", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Fuzz targets: the entry points shared by the libFuzzer harnesses under Fuzz/ and the replay tests.
-        .target(name: "NumbersFuzzing", dependencies: ["NumbersProtocol"], swiftSettings: strict),
+        .target(name: "NumbersFuzzing", dependencies: ["NumbersProtocol", "NumbersInvariants"], swiftSettings: strict),
         // Go-style flag parsing shared by the executables.
         // Text reports of the engines' counters and results, above the pure core; the executables print them.
         .target(name: "NumbersReporting", dependencies: ["NumbersProtocol"], swiftSettings: strict),
@@ -46,7 +48,7 @@ let package = Package(
         .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol", "NumbersCRC32C"], swiftSettings: strict),
         .testTarget(name: "NumbersImpairmentTests", dependencies: ["NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersTransportTests", dependencies: ["NumbersTransport"], swiftSettings: strict),
-        .testTarget(name: "NumbersSimulationTests", dependencies: ["NumbersSimulation", "NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        .testTarget(name: "NumbersSimulationTests", dependencies: ["NumbersSimulation", "NumbersProtocol", "NumbersImpairment", "NumbersInvariants"], swiftSettings: strict),
         .testTarget(name: "NumbersReportingTests", dependencies: ["NumbersReporting", "NumbersProtocol"], swiftSettings: strict),
         .testTarget(name: "NumbersCLITests", dependencies: ["NumbersCLI"], swiftSettings: strict),
         .testTarget(name: "NumbersFuzzingTests", dependencies: ["NumbersFuzzing", "NumbersProtocol"], swiftSettings: strict),

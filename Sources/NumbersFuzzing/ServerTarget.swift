@@ -1,16 +1,13 @@
+import NumbersInvariants
 import NumbersProtocol
 
 extension FuzzTargets {
     /// Target `server`: a program of datagrams from four sources at arbitrary time steps, fed to
     /// a `ServerEngine` with a small configuration (3 sessions, small windows, short TTL and token
-    /// period). After every step everything the server wants to send is polled and checked:
-    ///
-    /// - the session count never exceeds `maxSessions`;
-    /// - an address that never presented a valid token is never sent more bytes than it sent;
-    /// - every DATA and TRAILER goes to an address proven for that client's session, every DATA
-    ///   lies inside [acknowledged, acknowledged + window) of its session and carries the
-    ///   session's true numbers, every TRAILER carries the true checksum of the whole sequence;
-    /// - everything the server sends decodes; `nextDeadline` is in the future once it is idle.
+    /// period). After every step everything the server wants to send is polled and checked by the
+    /// simulation's `InvariantChecker` (windows, true numbers and checksums, no amplification, no
+    /// early expiry, sessions in order and within the bound), and here: everything the server sends
+    /// decodes and is a server-to-client type; `nextDeadline` is in the future once it is idle.
     ///
     /// Program: one configuration byte, then steps. A step is an op byte (bits 0–1 the source,
     /// 2–4 the operation, 5–7 a time-step class followed by a multiplier byte), then the
@@ -94,12 +91,6 @@ public enum ServerProgram {
     public enum Value: UInt8 { case small = 0, u8 = 1, u16 = 2, u32 = 3, totalMinus = 4, sentMinus = 5, acknowledgedPlus = 6, cursorMinus = 7 }
 }
 
-/// An address and a client ID it presented a valid token for.
-struct Binding: Hashable {
-    var address: PeerAddress
-    var clientID: ClientID
-}
-
 struct ServerHarness {
     let config: ServerConfig
     var engine: ServerEngine<InMemorySessionStore>
@@ -107,21 +98,17 @@ struct ServerHarness {
     var now = ServerProgram.start
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Limits.maxDatagramSize, alignment: 8)
 
-    var received: [PeerAddress: UInt64] = [:]
-    var sent: [PeerAddress: UInt64] = [:]
-    /// Addresses that presented a valid token (for any client), and for which client.
-    var proven: Set<PeerAddress> = []
-    var provenFor: Set<Binding> = []
+    var checker: InvariantChecker
     var lastChallenge: [PeerAddress: UInt64] = [:]
     var ackSeqs: [UInt32] = [1, 1, 1, 1]
     var history: [[UInt8]] = []
-    var checksums: [UInt64: SequenceChecksum] = [:]
 
     init(configByte: UInt8) {
         config = ServerProgram.config(configByte)
         engine = ServerEngine(config: config, store: InMemorySessionStore(), key: ServerProgram.key,
                               seedSource: ServerProgram.seedSource)
         validator = AddressValidator(key: ServerProgram.key, period: config.tokenPeriod)
+        checker = InvariantChecker(config: config, key: ServerProgram.key, seed: nil)
     }
 
     func close() { buffer.deallocate() }
@@ -177,23 +164,17 @@ struct ServerHarness {
     }
 
     mutating func deliver(_ d: [UInt8], from source: PeerAddress) {
-        received[source, default: 0] += UInt64(d.count)
+        let store = engine.store
         d.withUnsafeBytes { raw in
-            // The model of address validation: presenting a token the server minted for this
-            // address and client within the last period or two proves the address.
-            switch WireDecoder.decode(raw) {
-            case .success(.open(let m)): prove(m.token, source, m.clientID)
-            case .success(.ack(let m)): prove(m.token, source, m.clientID)
-            default: break
-            }
+            checker.serverReceives(raw, from: source, now: now, session: store.session)
             engine.handle(raw, from: source, now: now)
         }
+        report()
     }
 
-    mutating func prove(_ token: UInt64, _ source: PeerAddress, _ clientID: ClientID) {
-        guard validator.isValid(token, for: source, clientID: clientID, now: now) else { return }
-        proven.insert(source)
-        provenFor.insert(Binding(address: source, clientID: clientID))
+    /// A violation the checker found is a crash, which libFuzzer records.
+    func report() {
+        if let first = checker.violations.first { violated(first.description) }
     }
 
     // MARK: Fields
@@ -341,7 +322,10 @@ struct ServerHarness {
             invariant(polls <= 100_000, "poll never goes idle")
             check(t)
         }
-        while engine.pollEvent() != nil {}
+        while let event = engine.pollEvent() {
+            if case .ended(let id, _, _, let reason, _) = event { checker.sessionEnded(id, reason: reason, now: now) }
+        }
+        report()
         if let deadline = engine.nextDeadline {
             invariant(deadline > now, "idle, yet nextDeadline \(deadline) is not after now \(now): the caller would spin")
         }
@@ -349,13 +333,9 @@ struct ServerHarness {
 
     mutating func check(_ t: Transmit) {
         invariant(t.length > 0 && t.length <= Limits.maxDatagramSize, "datagram of \(t.length) bytes")
-        let dest = t.destination
-        sent[dest, default: 0] += UInt64(t.length)
-        if !proven.contains(dest) {
-            let out = sent[dest] ?? 0, into = received[dest] ?? 0
-            invariant(out <= into, "amplification: sent \(out) bytes to \(dest), which never proved its address and sent \(into)")
-        }
         let datagram = UnsafeRawBufferPointer(rebasing: buffer[0..<t.length])
+        checker.serverSends(datagram, to: t.destination, now: now, sessions: engine.store.allSessions)
+        report()
         switch WireDecoder.decode(datagram) {
         case .failure(let e):
             violated("the server sent a datagram that does not decode: \(e)")
@@ -363,82 +343,14 @@ struct ServerHarness {
             violated("the server sent a client-to-server type")
         case .success(.challenge(let m)):
             invariant(m.token != 0, "a CHALLENGE without a token")
-            lastChallenge[dest] = m.token
-        case .success(.reject):
+            lastChallenge[t.destination] = m.token
+        case .success(.reject), .success(.data), .success(.trailer):
             break
-        case .success(.data(let m)):
-            checkData(m, to: dest)
-        case .success(.trailer(let m)):
-            checkTrailer(m, to: dest)
         }
     }
 
-    func candidates(to dest: PeerAddress, tag: UInt32, total: UInt32) -> [ServerSession] {
-        engine.store.allSessions.filter { $0.address == dest && $0.tag == tag && $0.total == total }
-    }
-
-    func checkData(_ m: DataMessage, to dest: PeerAddress) {
-        let sessions = candidates(to: dest, tag: m.tag, total: m.total)
-        invariant(!sessions.isEmpty, "DATA to \(dest) (tag \(m.tag), total \(m.total)) matches no session")
-        var why: [String] = []
-        let end = UInt64(m.index) + UInt64(m.numbers.count)
-        for s in sessions {
-            guard provenFor.contains(Binding(address: dest, clientID: s.clientID)) else {
-                why.append("\(s.clientID): \(dest) never proved itself for this client"); continue
-            }
-            guard s.window <= config.window, m.index >= s.acknowledged,
-                  end <= UInt64(s.acknowledged) + UInt64(s.window), end <= UInt64(s.sentThrough) else {
-                why.append("\(s.clientID): DATA [\(m.index),\(end)) outside [acknowledged \(s.acknowledged), +window \(s.window)), sent through \(s.sentThrough)")
-                continue
-            }
-            guard !isNewer(m.echo, than: s.lastAckSeq) else {
-                why.append("\(s.clientID): echo \(m.echo) newer than any ackSeq received (\(s.lastAckSeq))"); continue
-            }
-            let g = s.generator
-            guard m.numbers.indices.allSatisfy({ m.numbers[$0] == g.number(at: m.index + UInt32($0)) }) else {
-                why.append("\(s.clientID): DATA at \(m.index) carries numbers that are not the session's"); continue
-            }
-            return
-        }
-        violated("bad DATA: " + why.joined(separator: "; "))
-    }
-
-    mutating func checkTrailer(_ m: TrailerMessage, to dest: PeerAddress) {
-        let sessions = candidates(to: dest, tag: m.tag, total: m.total)
-        invariant(!sessions.isEmpty, "TRAILER to \(dest) (tag \(m.tag), total \(m.total)) matches no session")
-        var why: [String] = []
-        for s in sessions {
-            guard provenFor.contains(Binding(address: dest, clientID: s.clientID)) else {
-                why.append("\(s.clientID): \(dest) never proved itself for this client"); continue
-            }
-            guard s.sentThrough == s.total else {
-                why.append("\(s.clientID): TRAILER before every number was sent (\(s.sentThrough) of \(s.total))"); continue
-            }
-            let truth = checksums[s.seed] ?? SequenceChecksum.of(s.generator, count: s.total)
-            checksums[s.seed] = truth
-            guard truth.crcValue == m.sequenceCRC && truth.sum == m.sum else {
-                why.append("\(s.clientID): TRAILER checksum is not that of the sequence"); continue
-            }
-            return
-        }
-        violated("bad TRAILER: " + why.joined(separator: "; "))
-    }
-
-    func checkSessions() {
-        invariant(engine.sessionCount <= config.maxSessions, "\(engine.sessionCount) sessions, bound \(config.maxSessions)")
-        for s in engine.store.allSessions {
-            invariant(provenFor.contains(Binding(address: s.address, clientID: s.clientID)),
-                         "session \(s.clientID) bound to \(s.address), which never proved itself for it")
-            invariant(s.acknowledged <= s.sentThrough && s.cursor <= s.sentThrough && s.sentThrough <= s.total,
-                         "session \(s.clientID): acknowledged \(s.acknowledged), cursor \(s.cursor), sent \(s.sentThrough), total \(s.total)")
-            invariant(s.window >= Limits.minWindow && s.window <= config.window, "session window \(s.window)")
-            var floor = s.acknowledged
-            for i in 0..<s.pending.count {
-                let r = s.pending[i]
-                invariant(r.start < r.end && r.start >= floor && r.end <= s.sentThrough,
-                             "session \(s.clientID): pending \(r) out of order or outside [\(s.acknowledged), \(s.sentThrough))")
-                floor = r.end
-            }
-        }
+    mutating func checkSessions() {
+        checker.sessionsHold(engine.store.allSessions, now: now)
+        report()
     }
 }

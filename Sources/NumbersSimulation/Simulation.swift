@@ -1,19 +1,18 @@
 import NumbersImpairment
+import NumbersInvariants
 import NumbersProtocol
 
 /// Runs a server engine and client engines over the impairment model with a virtual clock.
 /// Everything is drawn from the scenario's seed, so a run is replayed exactly by its seed.
 ///
-/// It checks, while running: every DATA lies inside its session's window; an address no session
-/// is bound to is never sent more bytes than it sent; no session expires before `sessionTTL` of
-/// silence from its client; the session count never exceeds its bound. At the end: a client that
-/// reports PASS holds exactly the sequence of a seed the server drew for its ID; every session is
-/// gone once its client completed or fell silent for the TTL.
+/// While running, an `InvariantChecker` sees every datagram to and from the server and every
+/// session that ends (see it for what it checks). At the end: a client that reports PASS holds
+/// exactly the sequence of a seed the server drew for its ID; every session is gone once its
+/// client completed or fell silent for the TTL.
 public struct Simulation {
     public let scenario: Scenario
     private(set) var now: Instant = .zero
     private var server: ServerEngine<InMemorySessionStore>
-    private let serverKey: SipHashKey
     private var serverImpairment: Impairment
     private var clients: [SimulatedClient?]
     private var clientIDs: [ClientID]
@@ -27,23 +26,23 @@ public struct Simulation {
     private var rng: SplitMix64
 
     private var seedsDrawn: [ClientID: [UInt64]] = [:]
-    private var lastHeardFrom: [ClientID: Instant] = [:]
-    private var bytesFrom: [PeerAddress: Int] = [:]
-    private var bytesToUnbound: [PeerAddress: Int] = [:]
+    private var checker: InvariantChecker
     private var completedIDs: Set<ClientID> = []
     /// Sessions that expired after a full TTL of real silence from their client.
     private var expiredIDs: Set<ClientID> = []
     private var finishedAt: [Instant?]
-    public private(set) var violations: [String] = []
+    /// Each names the seed and the virtual time.
+    public var violations: [String] { checker.violations.map(\.description) }
 
     public static let serverAddress = PeerAddress(ipv4: (10, 0, 0, 1), port: 9000)
 
     public init(_ scenario: Scenario) {
         self.scenario = scenario
         rng = SplitMix64(seed: scenario.seed)
-        serverKey = SipHashKey(k0: scenario.seed, k1: ~scenario.seed)
+        let serverKey = SipHashKey(k0: scenario.seed, k1: ~scenario.seed)
         server = ServerEngine(config: scenario.server, store: InMemorySessionStore(), key: serverKey, seedSource: rng.next())
         serverImpairment = Impairment(scenario.serverImpairment)
+        checker = InvariantChecker(config: scenario.server, key: serverKey, seed: scenario.seed)
         clients = Array(repeating: nil, count: scenario.clients.count)
         clientIDs = scenario.clients.map { _ in ClientID(high: 0, low: 0) }
         started = Array(repeating: false, count: scenario.clients.count)
@@ -144,10 +143,12 @@ public struct Simulation {
         var budget = 10_000
         while budget > 0, let t = buffer.withUnsafeMutableBytes({ server.poll(now: now, into: $0) }) {
             budget -= 1
-            checkServerTransmit(length: t.length, to: t.destination)
+            let sessions = server.store.allSessions
+            buffer.withUnsafeBytes { checker.serverSends(UnsafeRawBufferPointer(rebasing: $0[0..<t.length]), to: t.destination, now: now, sessions: sessions) }
             Simulation.offer(buffer[0..<t.length], from: Simulation.serverAddress, to: t.destination, through: &serverImpairment, now: now, onto: &wire)
         }
         while let event = server.pollEvent() { observe(event) }
+        checker.sessionsHold(server.store.allSessions, now: now)
     }
 
     private mutating func releaseHeld() {
@@ -164,11 +165,8 @@ public struct Simulation {
         for d in batch {
             if d.to == Simulation.serverAddress {
                 if serverImpairment.isOffline(at: now) { serverImpairment.noteInboundIgnored(); continue }
-                bytesFrom[d.from, default: 0] += d.bytes.count
-                if let i = clients.firstIndex(where: { $0?.address == d.from && $0?.alive == true }),
-                   isAcceptedAsClient(d, id: clientIDs[i]) {
-                    lastHeardFrom[clientIDs[i]] = now
-                }
+                let store = server.store
+                d.bytes.withUnsafeBytes { checker.serverReceives($0, from: d.from, now: now, session: store.session) }
                 d.bytes.withUnsafeBytes { server.handle($0, from: d.from, now: now) }
                 while let event = server.pollEvent() { observe(event) }
             } else if let i = clients.firstIndex(where: { $0?.address == d.to && $0?.alive == true }) {
@@ -177,26 +175,6 @@ public struct Simulation {
                 if clients[i]!.impairment.isOffline(at: now) { clients[i]!.impairment.noteInboundIgnored(); continue }
                 d.bytes.withUnsafeBytes { clients[i]!.engine.handle($0, from: d.from, now: now) }
                 if finishedAt[i] == nil && clients[i]!.engine.status.isOver { finishedAt[i] = now }
-            }
-        }
-    }
-
-    /// Whether the server must count `d` as hearing from its client, derived independently of the
-    /// engine: an OPEN or ACK for the session, from its proven address or with a valid token, from
-    /// its current process (an ACK's tag), not from a process it has replaced (an OPEN's tag).
-    private func isAcceptedAsClient(_ d: WireDatagram, id: ClientID) -> Bool {
-        guard let s = server.store.session(id) else { return false }
-        let validator = AddressValidator(key: serverKey, period: scenario.server.tokenPeriod)
-        return d.bytes.withUnsafeBytes { raw -> Bool in
-            switch WireDecoder.decode(raw) {
-            case .success(.open(let o)) where o.clientID == id:
-                let proven = d.from == s.address || validator.isValid(o.token, for: d.from, clientID: id, now: now)
-                return proven && !(s.hasRetiredTag && o.tag == s.retiredTag) && (o.count == 0 || o.count == s.total)
-            case .success(.ack(let a)) where a.clientID == id:
-                let proven = d.from == s.address || validator.isValid(a.token, for: d.from, clientID: id, now: now)
-                return proven && a.tag == s.tag
-            default:
-                return false
             }
         }
     }
@@ -222,32 +200,8 @@ public struct Simulation {
 
     // MARK: Invariants
 
-    private mutating func violation(_ text: String) {
-        if violations.count < 20 { violations.append("t=\(now): \(text)") }
-    }
-
-    private mutating func checkServerTransmit(length: Int, to destination: PeerAddress) {
-        let sessions = server.store.allSessions
-        if server.sessionCount > scenario.server.maxSessions { violation("\(server.sessionCount) sessions exceed the bound") }
-        let bound = sessions.contains { $0.address == destination }
-        if !bound {
-            bytesToUnbound[destination, default: 0] += length
-            if bytesToUnbound[destination, default: 0] > bytesFrom[destination, default: 0] {
-                violation("sent \(bytesToUnbound[destination]!) bytes to unproven \(destination), which sent \(bytesFrom[destination, default: 0])")
-            }
-        }
-        let decoded = buffer.withUnsafeBytes { raw -> (UInt32, UInt32, UInt32)? in
-            guard case .success(.data(let m)) = WireDecoder.decode(UnsafeRawBufferPointer(rebasing: raw[0..<length])) else { return nil }
-            return (m.tag, m.index, UInt32(m.numbers.count))
-        }
-        if let (tag, index, count) = decoded {
-            guard let s = sessions.first(where: { $0.tag == tag && $0.address == destination }) else {
-                return violation("DATA for tag \(tag) to \(destination) with no such session")
-            }
-            if UInt64(index) + UInt64(count) > UInt64(s.acknowledged) + UInt64(s.window) || index < s.acknowledged {
-                violation("DATA [\(index), \(index + count)) outside window [\(s.acknowledged), \(UInt64(s.acknowledged) + UInt64(s.window)))")
-            }
-        }
+    private mutating func violation(_ text: String, _ kind: InvariantViolation.Kind = .badState) {
+        checker.record(kind, at: now, text)
     }
 
     private mutating func observe(_ event: ServerEvent) {
@@ -261,12 +215,9 @@ public struct Simulation {
             case .completed:
                 completedIDs.insert(id)
             case .expired:
-                let heard = lastHeardFrom[id] ?? .zero
                 expiredIDs.insert(id)
-                if now - heard < scenario.server.sessionTTL {
-                    violation("session \(id) expired \(now - heard) after its client was last heard, before the TTL \(scenario.server.sessionTTL)")
-                }
             }
+            checker.sessionEnded(id, reason: reason, now: now)
         }
     }
 
@@ -277,12 +228,12 @@ public struct Simulation {
             if case .finished(let result) = c.engine.status, result.passed {
                 let truths = (seedsDrawn[id] ?? []).map { SequenceChecksum.of(SequenceGenerator(seed: $0), count: result.total) }
                 if !truths.contains(where: { $0.crcValue == result.computedCRC && $0.sum == result.sum && $0.count == result.total }) {
-                    violation("client \(i) reported PASS without holding the server's sequence")
+                    violation("client \(i) reported PASS without holding the server's sequence", .wrongNumbers)
                 }
                 if result.total != scenario.clients[i].count { violation("client \(i) finished with n=\(result.total), asked \(scenario.clients[i].count)") }
             }
             if case .finished(let result) = c.engine.status, !result.passed {
-                violation("client \(i) reported FAIL: the protocol delivered a wrong sequence")
+                violation("client \(i) reported FAIL: the protocol delivered a wrong sequence", .wrongNumbers)
             }
             if scenario.mustPass(client: i) && sessionAtRestart[i] {
                 // A refusal after the session really expired (a full TTL of silence, checked
