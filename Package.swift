@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "NumbersTransportTests", dependencies: ["NumbersTransport"], swiftSettings: strict),
         .testTarget(name: "NumbersSimulationTests", dependencies: ["NumbersSimulation", "NumbersProtocol", "NumbersImpairment", "NumbersInvariants"], swiftSettings: strict),
         .testTarget(name: "NumbersReportingTests", dependencies: ["NumbersReporting", "NumbersProtocol"], swiftSettings: strict),
-        .testTarget(name: "NumbersCLITests", dependencies: ["NumbersCLI"], swiftSettings: strict),
+        .testTarget(name: "NumbersCLITests", dependencies: ["NumbersCLI", "NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersFuzzingTests", dependencies: ["NumbersFuzzing", "NumbersProtocol"], swiftSettings: strict),
         .testTarget(name: "NumbersRedisTests", dependencies: ["NumbersRedis"], swiftSettings: strict),
         .testTarget(name: "NumbersIntegrationTests", dependencies: ["NumbersProtocol", "NumbersTransport", "NumbersRedis", "NumbersLoad"], swiftSettings: strict),

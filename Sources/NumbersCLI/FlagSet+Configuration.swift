@@ -1,3 +1,4 @@
+import NumbersImpairment
 import NumbersProtocol
 
 extension FlagSet {
@@ -9,6 +10,16 @@ extension FlagSet {
 
     /// The usage message for a configuration error, e.g. `invalid flag -window: window must be …`.
     public static func usageMessage(for error: ConfigurationError) -> String {
+        "invalid flag -\(error.setting): \(error)"
+    }
+
+    /// The same for the impairment model's settings.
+    public func validateOrExit(_ validate: () throws(ImpairmentError) -> Void) {
+        do { try validate() } catch { failUsage(Self.usageMessage(for: error)) }
+    }
+
+    /// E.g. `invalid flag -dropRate: dropRate must be in [0, 1), got 1.0`.
+    public static func usageMessage(for error: ImpairmentError) -> String {
         "invalid flag -\(error.setting): \(error)"
     }
 }

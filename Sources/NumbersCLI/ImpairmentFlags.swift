@@ -18,13 +18,12 @@ public struct ImpairmentFlags {
 
     public init(registeringOn flags: FlagSet) {
         self.flags = flags
-        let probability: (Double) -> String? = { ($0 >= 0 && $0 < 1) ? nil : "must be a probability in [0, 1)" }
-        dropRate = flags.double("dropRate", default: 0, usage: "simulator: lose each sent datagram with this probability", validate: probability)
+        dropRate = flags.double("dropRate", default: 0, usage: "simulator: lose each sent datagram with this probability")
         burstLoss = flags.string("burstLoss", usage: "simulator: bursty loss by a Gilbert–Elliott model, `p,r[,1-h[,1-k]]` as in netem's `loss gemodel`: p = P(good→bad), r = P(bad→good) per datagram, 1-h = loss in bad (default 1), 1-k = loss in good (default 0); mean burst 1/r datagrams",
                                  validate: { ImpairmentFlags.parseBurst($0).error })
-        duplicateRate = flags.double("duplicateRate", default: 0, usage: "simulator: send a second copy of a datagram with this probability", validate: probability)
-        reorderRate = flags.double("reorderRate", default: 0, usage: "simulator: hold a datagram back and send it after later ones with this probability", validate: probability)
-        corruptRate = flags.double("corruptRate", default: 0, usage: "simulator: flip 1–3 random bits of a datagram with this probability (the receiver's CRC-32C rejects it)", validate: probability)
+        duplicateRate = flags.double("duplicateRate", default: 0, usage: "simulator: send a second copy of a datagram with this probability")
+        reorderRate = flags.double("reorderRate", default: 0, usage: "simulator: hold a datagram back and send it after later ones with this probability")
+        corruptRate = flags.double("corruptRate", default: 0, usage: "simulator: flip 1–3 random bits of a datagram with this probability (the receiver's CRC-32C rejects it)")
         delay = flags.duration("delay", default: .zero, usage: "simulator: delay every sent datagram by this much")
         jitter = flags.duration("jitter", default: .zero, usage: "simulator: add a uniform random ±jitter to the delay")
         failEvery = flags.uint64("failEvery", default: 0, usage: "simulator: every Nth datagram this side sends fails (is not sent); 0 = never")
@@ -32,7 +31,8 @@ public struct ImpairmentFlags {
         lossSeed = flags.uint64("lossSeed", default: 0, usage: "simulator: seed of its random source, to repeat a run exactly (default: a random seed, printed at start)")
     }
 
-    /// The parsed config; exits with status 2 on a bad combination.
+    /// The parsed config; exits with status 2 on a value out of range or a bad combination (the
+    /// bounds are `ImpairmentConfig.validate()`'s).
     public func config() -> ImpairmentConfig {
         var seed = lossSeed.value
         if !flags.isSet("lossSeed") { seed = UInt64.random(in: 1...UInt64.max) }
@@ -41,7 +41,7 @@ public struct ImpairmentFlags {
             duplicateRate: duplicateRate.value, reorderRate: reorderRate.value, corruptRate: corruptRate.value,
             delay: Nanoseconds(delay.value.nanoseconds), jitter: Nanoseconds(jitter.value.nanoseconds),
             failEvery: failEvery.value, goOfflineFor: Nanoseconds(goOfflineFor.value.nanoseconds), seed: seed)
-        if let problem = config.validate() { flags.failUsage(problem) }
+        flags.validateOrExit { () throws(ImpairmentError) in try config.validate() }
         return config
     }
 
@@ -53,7 +53,7 @@ public struct ImpairmentFlags {
         }
         let v = parts.map { $0! }
         let model = GilbertElliott(p: v[0], r: v[1], lossInBad: v.count > 2 ? v[2] : 1, lossInGood: v.count > 3 ? v[3] : 0)
-        if let problem = model.validate() { return (nil, problem) }
+        do throws(ImpairmentError) { try model.validate() } catch { return (nil, error.description) }
         return (model, nil)
     }
 }

@@ -27,12 +27,12 @@ public struct BottleneckLink: Sendable, Equatable, CustomStringConvertible {
         Nanoseconds((UInt64(bytes + overhead) * 8 * 1_000_000_000 + bitsPerSecond - 1) / bitsPerSecond)
     }
 
-    public func validate() -> String? {
-        if !Self.rateRange.contains(bitsPerSecond) { return "bottleneck rate must be between 1 kbit/s and 100 Gbit/s, got \(bitsPerSecond) bit/s" }
-        if queueLimit < 1 || queueLimit > Self.maxQueueLimit { return "bottleneck queue must be between 1 byte and 1 GB, got \(queueLimit)" }
-        if propagation > ImpairmentConfig.maxDelay { return "bottleneck propagation delay must be at most \(ImpairmentConfig.maxDelay)" }
-        if overhead < 0 || overhead > 1_000 { return "bottleneck overhead must be between 0 and 1000 bytes" }
-        return nil
+    /// - Throws: the first setting out of its range.
+    public func validate() throws(ImpairmentError) {
+        if !Self.rateRange.contains(bitsPerSecond) { throw .bottleneckRateOutOfRange(bitsPerSecond) }
+        if queueLimit < 1 || queueLimit > Self.maxQueueLimit { throw .bottleneckQueueOutOfRange(queueLimit) }
+        if propagation > ImpairmentConfig.maxDelay { throw .bottleneckPropagationTooLong(propagation) }
+        if overhead < 0 || overhead > 1_000 { throw .bottleneckOverheadOutOfRange(overhead) }
     }
 
     public var description: String {

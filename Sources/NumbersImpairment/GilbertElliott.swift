@@ -33,14 +33,13 @@ public struct GilbertElliott: Sendable, Equatable, CustomStringConvertible {
     /// Mean stay in Good, in datagrams: 1/p.
     public var meanGoodLength: Double { 1 / p }
 
-    /// A message naming the first bad parameter, or nil when all are in range.
-    public func validate() -> String? {
+    /// - Throws: the first parameter out of its range.
+    public func validate() throws(ImpairmentError) {
         // Written as negated ranges so that NaN fails every check.
-        if !(p > 0 && p <= 1) { return "-burst p (Good→Bad) must be in (0, 1], got \(p)" }
-        if !(r > 0 && r <= 1) { return "-burst r (Bad→Good) must be in (0, 1], got \(r)" }
-        if !(lossInBad >= 0 && lossInBad <= 1) { return "-burst 1-h (loss in Bad) must be in [0, 1], got \(lossInBad)" }
-        if !(lossInGood >= 0 && lossInGood <= 1) { return "-burst 1-k (loss in Good) must be in [0, 1], got \(lossInGood)" }
-        return nil
+        if !(p > 0 && p <= 1) { throw .burstParameterOutOfRange(.p, value: p) }
+        if !(r > 0 && r <= 1) { throw .burstParameterOutOfRange(.r, value: r) }
+        if !(lossInBad >= 0 && lossInBad <= 1) { throw .burstParameterOutOfRange(.lossInBad, value: lossInBad) }
+        if !(lossInGood >= 0 && lossInGood <= 1) { throw .burstParameterOutOfRange(.lossInGood, value: lossInGood) }
     }
 
     /// netem's spelling, e.g. `gemodel p 0.01 r 0.25 1-h 1.0 1-k 0.0`.

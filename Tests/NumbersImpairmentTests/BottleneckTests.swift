@@ -60,9 +60,9 @@ import NumbersProtocol
     }
 
     @Test func validationNamesBadLinks() {
-        #expect(ImpairmentConfig(bottleneck: BottleneckLink(bitsPerSecond: 10, queueLimit: 1_000)).validate() != nil)
-        #expect(ImpairmentConfig(bottleneck: BottleneckLink(bitsPerSecond: 10_000_000, queueLimit: 0)).validate() != nil)
-        #expect(ImpairmentConfig(bottleneck: Self.link).validate() == nil)
+        #expect(ValidationTests.error(ImpairmentConfig(bottleneck: BottleneckLink(bitsPerSecond: 10, queueLimit: 1_000))) == .bottleneckRateOutOfRange(10))
+        #expect(ValidationTests.error(ImpairmentConfig(bottleneck: BottleneckLink(bitsPerSecond: 10_000_000, queueLimit: 0))) == .bottleneckQueueOutOfRange(0))
+        #expect(ValidationTests.error(ImpairmentConfig(bottleneck: Self.link)) == nil)
         #expect(!ImpairmentConfig(bottleneck: Self.link).isTransparent)
     }
 }

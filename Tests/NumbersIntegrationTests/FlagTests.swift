@@ -17,6 +17,10 @@ private let commonBadFlags: [(arguments: [String], flag: String)] = [
     (["-dropRate", "-0.1"], "-dropRate"),
     (["-delay", "-1s"], "-delay"),
     (["-goOfflineFor", "1s"], "-goOfflineFor"),
+    // Bounds the impairment model's ImpairmentError reports, mapped to usage errors.
+    (["-burstLoss", "0,0.5"], "-burstLoss"),
+    (["-jitter", "2h"], "-jitter"),
+    (["-corruptRate", "nan"], "-corruptRate"),
 ]
 
 private let badFlagCases: [BadFlags] =
