@@ -7,7 +7,10 @@
 /// The policies live in small types of their own: `AckSchedule` (when to acknowledge),
 /// `ProbeSchedule` (how long silence may last), `RoundTripEstimator`, `LossEstimator`, and the
 /// request bookkeeping of `ReceiveWindow` (what may be asked for again).
-public struct ClientEngine {
+///
+/// Thread-safety: a value with no references in it, so `Sendable`: a copy may move to another
+/// task or thread and run there; as for any `var`, one owner mutates it at a time.
+public struct ClientEngine: Sendable {
     public let config: ClientConfig
     public internal(set) var status: ClientStatus = .connecting
     public internal(set) var counters = ClientCounters()

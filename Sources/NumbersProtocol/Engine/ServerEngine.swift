@@ -7,6 +7,10 @@
 /// Invariants (checked with preconditions): every DATA lies inside the session's window; an
 /// address that has not proven itself is never sent more bytes than it sent; sessions never exceed
 /// `maxSessions` in one process.
+///
+/// Thread-safety: not `Sendable`, deliberately: its congestion controllers are objects, so two
+/// copies of one engine would share them. It can still be handed to another task whole (Swift's
+/// region-based isolation lets a value nobody else refers to cross, as `sending`); one owner runs it.
 public struct ServerEngine<Store: SessionStore> {
     public let config: ServerConfig
     public internal(set) var store: Store
