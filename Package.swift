@@ -21,7 +21,7 @@ let package = Package(
         // The one impairment model: used in the real send path and by the simulated network.
         .target(name: "NumbersImpairment", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Layer 3: sockets, clocks, event loops around the engines.
-        .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersRedis"], swiftSettings: strict),
+        .target(name: "NumbersTransport", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersRedis", "NumbersReporting"], swiftSettings: strict),
         // Our own Redis client (RESP2 over TCP): the shared session store's I/O.
         .target(name: "NumbersRedis", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Deterministic simulation: engines over the impairment model with a virtual clock.
@@ -33,16 +33,16 @@ let package = Package(
         // Go-style flag parsing shared by the executables.
         // Text reports of the engines' counters and results, above the pure core; the executables print them.
         .target(name: "NumbersReporting", dependencies: ["NumbersProtocol"], swiftSettings: strict),
-        .target(name: "NumbersCLI", dependencies: ["NumbersProtocol", "NumbersImpairment"], swiftSettings: strict),
+        .target(name: "NumbersCLI", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersReporting"], swiftSettings: strict),
         // Load generator for the benchmark: many client engines multiplexed over a few sockets.
         .target(name: "NumbersLoad", dependencies: ["NumbersProtocol", "NumbersTransport"], swiftSettings: strict),
         // Layer 4: executables.
         // The benchmark (run in release mode): efficiency, throughput, scale, TCP baseline, loss sweep.
-        .executableTarget(name: "numbers-bench", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersSimulation", "NumbersCLI", "NumbersLoad", "NumbersRedis"], swiftSettings: strict),
+        .executableTarget(name: "numbers-bench", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersSimulation", "NumbersCLI", "NumbersLoad", "NumbersRedis", "NumbersReporting"], swiftSettings: strict),
         .executableTarget(name: "numbers-server", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI", "NumbersReporting"], swiftSettings: strict),
         .executableTarget(name: "numbers-demo", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI", "NumbersReporting"], swiftSettings: strict),
         // Time–sequence charts (SVG) from -trace files.
-        .executableTarget(name: "numbers-chart", dependencies: ["NumbersCLI"], swiftSettings: strict),
+        .executableTarget(name: "numbers-chart", dependencies: ["NumbersCLI", "NumbersReporting"], swiftSettings: strict),
         .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI", "NumbersReporting"], swiftSettings: strict),
 
         .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol", "NumbersCRC32C"], swiftSettings: strict),

@@ -5,21 +5,9 @@ import NumbersProtocol
 // the schema is documented in docs/json.md, and a key is never renamed without a new schema version.
 
 extension DecodeError {
-    /// The case's name: a stable key, where `description` is prose.
-    public var key: String {
-        switch self {
-        case .badSize: return "badSize"
-        case .badChecksum: return "badChecksum"
-        case .badVersion: return "badVersion"
-        case .unknownType: return "unknownType"
-        case .badLength: return "badLength"
-        case .badField: return "badField"
-        }
-    }
-
     /// Every reason with its count (zeros included, so the keys are always there).
     static func json(_ counts: [DecodeError: UInt64]) -> JSON {
-        .object(DecodeError.allCases.map { ($0.key, .unsigned(counts[$0] ?? 0)) })
+        .object(DecodeError.allCases.map { ($0.key.description, .unsigned(counts[$0] ?? 0)) })
     }
 }
 

@@ -1,3 +1,4 @@
+import NumbersReporting
 /// A JSON value with ordered object keys, written by hand so the executables need no Foundation:
 /// output keeps the same key order run after run, which keeps diffs between versions readable
 /// and lets a reader see the schema's order.
@@ -69,24 +70,5 @@ public enum JSON: Sendable {
         return String(d)
     }
 
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    public static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }

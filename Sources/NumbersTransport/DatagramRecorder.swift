@@ -60,7 +60,7 @@ public final class DatagramRecorder {
         guard let trace else { return }
         let decoded = WireDecoder.decode(bytes)
         if case .failure(let error) = decoded {
-            trace.record("reject", bytes, peer: peer, now: now, reason: DatagramTrace.key(error), decoded: decoded)
+            trace.record("reject", bytes, peer: peer, now: now, reason: error.key, decoded: decoded)
         } else if invalidCount() != invalidBefore {
             trace.record("reject", bytes, peer: peer, now: now, reason: "invalid", decoded: decoded)
         } else {

@@ -1,5 +1,6 @@
 import NumbersImpairment
 import NumbersProtocol
+import NumbersReporting
 
 /// The -trace file: JSON Lines, a header line then one line per datagram event, in the format
 /// of docs/trace.md (version 1). Lines are written into a `BufferedFile` without allocating
@@ -16,9 +17,7 @@ final class DatagramTrace {
         file = try BufferedFile(path: path)
         self.origin = origin
         writesPeer = peer == nil
-        func quoted(_ text: String) -> String {
-            "\"" + text.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"") + "\""
-        }
+        let quoted = JSONText.quoted
         var header = "{\"trace\":\"numbers-station\",\"version\":\(Self.version),\"side\":\(quoted(side)),\"local\":\(quoted("\(local)"))"
         if let peer { header += ",\"peer\":\(quoted("\(peer)"))" }
         header += ",\"unixMicros\":\(unixMicros),\"simulator\":\(simulator.map(quoted) ?? "null")}"
@@ -56,7 +55,7 @@ final class DatagramTrace {
             file.ascii(",\"type\":\"")
             file.ascii(bytes.count > 1 ? Self.typeName(MessageType(rawValue: bytes[1])) : "?")
             file.ascii("\",\"bad\":\"")
-            file.ascii(Self.key(error))
+            file.ascii(error.key)
             file.ascii("\"")
         }
         file.ascii("}\n")
@@ -130,25 +129,5 @@ final class DatagramTrace {
         case .reject?: return "REJECT"
         case nil: return "?"
         }
-    }
-
-    static func key(_ error: DecodeError) -> StaticString {
-        switch error {
-        case .badSize: return "badSize"
-        case .badChecksum: return "badChecksum"
-        case .badVersion: return "badVersion"
-        case .unknownType: return "unknownType"
-        case .badLength: return "badLength"
-        case .badField: return "badField"
-        }
-    }
-}
-
-extension String {
-    /// Every occurrence of `target` replaced (Foundation's `replacingOccurrences` without Foundation).
-    func replacingAll(_ target: Character, with replacement: String) -> String {
-        var out = ""
-        for c in self { if c == target { out += replacement } else { out.append(c) } }
-        return out
     }
 }

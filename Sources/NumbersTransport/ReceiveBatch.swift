@@ -15,37 +15,17 @@ public final class ReceiveBatch {
     /// Datagrams held since the last `receive(into:)`.
     public internal(set) var count = 0
 
-    private let storage: UnsafeMutableRawPointer
-    private let vectors: UnsafeMutablePointer<iovec>
-    let headers: UnsafeMutablePointer<MultiMessageHeader>
-    private let sources: UnsafeMutablePointer<sockaddr_storage>
+    private let slots: MessageSlots
+    var headers: UnsafeMutablePointer<MultiMessageHeader> { slots.headers }
 
     public init(capacity: Int = ReceiveBatch.defaultCapacity, bufferSize: Int = ReceiveBatch.defaultBufferSize) {
         precondition(capacity > 0 && bufferSize > 0, "a receive batch needs room for at least one byte")
-        precondition(MultiMessageHeader.matchesKernelLayout, "struct mmsghdr layout differs from the one assumed")
         self.capacity = capacity
         self.bufferSize = bufferSize
-        storage = .allocate(byteCount: capacity * bufferSize, alignment: 16)
-        vectors = .allocate(capacity: capacity)
-        headers = .allocate(capacity: capacity)
-        sources = .allocate(capacity: capacity)
-        sources.initialize(repeating: sockaddr_storage(), count: capacity)
-        for index in 0..<capacity {
-            vectors[index] = iovec(iov_base: storage + index * bufferSize, iov_len: bufferSize)
-            var header = msghdr()
-            header.msg_name = UnsafeMutableRawPointer(sources + index)
-            header.msg_iov = vectors + index
-            header.msg_iovlen = 1
-            headers[index] = MultiMessageHeader(header: header, length: 0)
-        }
+        slots = MessageSlots(capacity: capacity, bufferSize: bufferSize, vectorLength: bufferSize, zeroed: false)
     }
 
-    deinit {
-        storage.deallocate()
-        vectors.deallocate()
-        headers.deallocate()
-        sources.deallocate()
-    }
+    deinit { slots.deallocate() }
 
     /// The kernel overwrites the name length and flags of each header it fills: restore them.
     func prepareForReceive() {
@@ -60,7 +40,7 @@ public final class ReceiveBatch {
     /// The bytes of datagram `index`, valid until the next receive into this batch.
     public func bytes(at index: Int) -> UnsafeRawBufferPointer {
         precondition(index >= 0 && index < count, "datagram index out of range")
-        return UnsafeRawBufferPointer(start: storage + index * bufferSize, count: Int(headers[index].length))
+        return UnsafeRawBufferPointer(start: slots.storage + index * bufferSize, count: Int(headers[index].length))
     }
 
     /// Where datagram `index` came from.
@@ -68,7 +48,7 @@ public final class ReceiveBatch {
         precondition(index >= 0 && index < count, "datagram index out of range")
         // A UDP socket of family AF_INET/AF_INET6 only ever reports those families; port 0 is a
         // destination nothing can be sent to, so the fallback cannot leak anywhere.
-        return PeerAddress(socketAddress: sources + index) ?? PeerAddress(family: .ipv4, port: 0, high: 0, low: 0)
+        return PeerAddress(socketAddress: slots.addresses + index) ?? PeerAddress(family: .ipv4, port: 0, high: 0, low: 0)
     }
 
     /// True when datagram `index` did not fit its buffer and was cut: the caller must drop it.

@@ -12,41 +12,22 @@ public final class SendBatch {
     /// Datagrams queued and not yet sent.
     public private(set) var count = 0
 
-    private let storage: UnsafeMutableRawPointer
+    private let slots: MessageSlots
     private let destinations: UnsafeMutablePointer<PeerAddress>
-    private let vectors: UnsafeMutablePointer<iovec>
-    let headers: UnsafeMutablePointer<MultiMessageHeader>
-    private let addresses: UnsafeMutablePointer<sockaddr_storage>
+    var headers: UnsafeMutablePointer<MultiMessageHeader> { slots.headers }
 
     public init(capacity: Int = SendBatch.defaultCapacity, bufferSize: Int = Limits.maxDatagramSize) {
         precondition(capacity > 0 && bufferSize > 0, "a send batch needs room for at least one byte")
-        precondition(MultiMessageHeader.matchesKernelLayout, "struct mmsghdr layout differs from the one assumed")
         self.capacity = capacity
         self.bufferSize = bufferSize
-        storage = .allocate(byteCount: capacity * bufferSize, alignment: 16)
-        storage.initializeMemory(as: UInt8.self, repeating: 0, count: capacity * bufferSize)
+        slots = MessageSlots(capacity: capacity, bufferSize: bufferSize, vectorLength: 0, zeroed: true)
         destinations = .allocate(capacity: capacity)
         destinations.initialize(repeating: PeerAddress(family: .ipv4, port: 0, high: 0, low: 0), count: capacity)
-        vectors = .allocate(capacity: capacity)
-        headers = .allocate(capacity: capacity)
-        addresses = .allocate(capacity: capacity)
-        addresses.initialize(repeating: sockaddr_storage(), count: capacity)
-        for index in 0..<capacity {
-            vectors[index] = iovec(iov_base: storage + index * bufferSize, iov_len: 0)
-            var header = msghdr()
-            header.msg_name = UnsafeMutableRawPointer(addresses + index)
-            header.msg_iov = vectors + index
-            header.msg_iovlen = 1
-            headers[index] = MultiMessageHeader(header: header, length: 0)
-        }
     }
 
     deinit {
-        storage.deallocate()
+        slots.deallocate()
         destinations.deallocate()
-        vectors.deallocate()
-        headers.deallocate()
-        addresses.deallocate()
     }
 
     public var isEmpty: Bool { count == 0 }
@@ -55,14 +36,14 @@ public final class SendBatch {
     /// The buffer the next datagram is written into, or nil when the batch is full. Its previous
     /// contents are left as they were, so a sender repeating a datagram need not rewrite it.
     public var nextBuffer: UnsafeMutableRawBufferPointer? {
-        isFull ? nil : UnsafeMutableRawBufferPointer(start: storage + count * bufferSize, count: bufferSize)
+        isFull ? nil : UnsafeMutableRawBufferPointer(start: slots.storage + count * bufferSize, count: bufferSize)
     }
 
     /// Queues the first `length` bytes of `nextBuffer` for `destination`.
     public func commit(length: Int, to destination: PeerAddress) {
         precondition(!isFull, "commit on a full send batch")
         precondition(length >= 0 && length <= bufferSize, "datagram length outside the buffer")
-        vectors[count].iov_len = length
+        slots.vectors[count].iov_len = length
         destinations[count] = destination
         count += 1
     }
@@ -82,7 +63,7 @@ public final class SendBatch {
     /// The queued bytes of datagram `index` (for inspection, logging and impairment).
     public func bytes(at index: Int) -> UnsafeRawBufferPointer {
         precondition(index >= 0 && index < count, "datagram index out of range")
-        return UnsafeRawBufferPointer(start: storage + index * bufferSize, count: vectors[index].iov_len)
+        return UnsafeRawBufferPointer(start: slots.storage + index * bufferSize, count: slots.vectors[index].iov_len)
     }
 
     public func destination(at index: Int) -> PeerAddress {
@@ -96,7 +77,7 @@ public final class SendBatch {
     /// Writes the socket addresses in the form the sending socket's family needs.
     func prepareForSend(from family: PeerAddress.Family) {
         for index in 0..<count {
-            headers[index].header.msg_namelen = destinations[index].write(to: addresses + index, for: family)
+            headers[index].header.msg_namelen = destinations[index].write(to: slots.addresses + index, for: family)
             headers[index].header.msg_flags = 0
         }
     }

@@ -203,10 +203,8 @@ func makeKernelLossCommand(_ flags: FlagSet) -> Command {
                                  if case .failure(let e) = parseList(text, { UInt32($0) }, { $0 >= 1 ? nil : "must be at least 1" }) { return e.description }
                                  return nil
                              })
-    let runs = flags.int("runs", default: 7, usage: "transfers per protocol and cell",
-                         validate: { (1...50).contains($0) ? nil : "must be between 1 and 50" })
-    let timeout = flags.duration("timeout", default: .seconds(60), usage: "a transfer not verified after this long counts as TO",
-                                 validate: { $0.nanoseconds >= 1_000_000_000 ? nil : "must be at least 1s" })
+    let runs = runsFlag(flags, default: 7, most: 50, usage: "transfers per protocol and cell")
+    let timeout = transferTimeoutFlag(flags, default: .seconds(60), usage: "a transfer not verified after this long counts as TO")
     let allTCP = flags.bool("allTCP", usage: "run every TCP transfer even once most of a cell's have timed out")
     let server = serverPathFlag(flags)
     let client = clientPathFlag(flags)

@@ -107,8 +107,7 @@ func makePacingCommand(_ flags: FlagSet) -> Command {
                                  validate: listCheck(durationList))
     let duration = flags.double("seconds", default: 2, usage: "length of each long transfer at its interval",
                                 validate: { $0 >= 0.2 && $0 <= 60 ? nil : "must be between 0.2 and 60" })
-    let runs = flags.int("runs", default: 3, usage: "transfers of each length per interval (medians are used)",
-                         validate: { (1...20).contains($0) ? nil : "must be between 1 and 20" })
+    let runs = runsFlag(flags, default: 3, most: 20, usage: "transfers of each length per interval (medians are used)")
     let server = serverPathFlag(flags)
     let client = clientPathFlag(flags)
     let nice = niceFlag(flags)

@@ -1,4 +1,5 @@
 import Glibc
+import NumbersReporting
 
 /// A small hand-written SVG line chart: panels side by side, each with axes, ticks, grid, a legend
 /// and any number of series. No dependencies; the output is plain text that renders in browsers
@@ -117,19 +118,7 @@ enum SVGChart {
 
     private static func f(_ v: Double) -> String { fixed(v, 1) }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { XMLText.escaped(s) }
 
     /// Round-number ticks covering `range`: steps of 1, 2 or 5 × 10^k, about `target` of them.
     static func niceTicks(_ range: ClosedRange<Double>, target: Int = 6) -> [Double] {

@@ -74,20 +74,6 @@ enum SharedScale {
         return steps
     }
 
-    static func freeTCPPort() throws(BenchError) -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { throw BenchError("no free TCP port") }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
     static func commandsProcessed(_ client: RedisClient) throws(BenchError) -> Int {
         do {
             let info = try client.send(RedisCommand("INFO", "stats")).text ?? ""
@@ -103,11 +89,10 @@ enum SharedScale {
     }
 
     static func runStep(sessions: Int, servers count: Int, options: SharedScaleOptions) throws(BenchError) -> SharedScaleStep {
-        let redisPort = try freeTCPPort()
+        guard let redisPort = ThrowawayRedis.freeTCPPort() else { throw BenchError("no free TCP port") }
         let directory = temporaryPath("scale-redis")
         mkdir(directory, 0o700)
-        let redis = try ChildProcess([options.redisPath, "--port", "\(redisPort)", "--bind", "127.0.0.1", "--dir", directory,
-                                      "--save", "", "--appendonly", "no"], outputPath: nil)
+        let redis = try ChildProcess([options.redisPath] + ThrowawayRedis.arguments(port: redisPort, directory: directory), outputPath: nil)
         defer { redis.stop(); rmdir(directory) }
         try redis.waitUntilBound(port: redisPort, tcp: true)
         let url = "redis://127.0.0.1:\(redisPort)"

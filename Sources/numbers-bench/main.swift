@@ -70,6 +70,16 @@ func batchFlag(_ flags: FlagSet, default value: Int) -> Flag<Int> {
               validate: { (1...Limits.maxNumbersPerDatagram).contains($0) ? nil : "must be between 1 and \(Limits.maxNumbersPerDatagram)" })
 }
 
+/// `-runs`: how many transfers each measurement repeats, 1 to `most`.
+func runsFlag(_ flags: FlagSet, default value: Int, most: Int, usage: String) -> Flag<Int> {
+    flags.int("runs", default: value, usage: usage, validate: { (1...most).contains($0) ? nil : "must be between 1 and \(most)" })
+}
+
+/// `-timeout`: how long one transfer may take before it counts as timed out; at least 1 s.
+func transferTimeoutFlag(_ flags: FlagSet, default value: FlagDuration, usage: String) -> Flag<FlagDuration> {
+    flags.duration("timeout", default: value, usage: usage, validate: { $0.nanoseconds >= 1_000_000_000 ? nil : "must be at least 1s" })
+}
+
 func serverPathFlag(_ flags: FlagSet) -> Flag<String> {
     flags.string("server", default: executableDirectory() + "/numbers-server", usage: "the numbers-server `executable` to measure")
 }
@@ -115,8 +125,7 @@ func makeCommand(_ name: String) -> Command? {
         let count = flags.uint32("n", default: 0, usage: "numbers to transfer (0: calibrate to about -seconds)")
         let target = flags.double("seconds", default: 3, usage: "target duration of the measured transfer",
                                   validate: { $0 > 0 && $0 <= 120 ? nil : "must be above 0 and at most 120" })
-        let runs = flags.int("runs", default: 1, usage: "measured transfers (the best ratio is kept)",
-                             validate: { (1...20).contains($0) ? nil : "must be between 1 and 20" })
+        let runs = runsFlag(flags, default: 1, most: 20, usage: "measured transfers (the best ratio is kept)")
         let batch = batchFlag(flags, default: Limits.maxNumbersPerDatagram)
         let skipRaw = flags.bool("skipRaw", usage: "do not run the raw blaster (for profiling the protocol's loops alone)")
         let nice = niceFlag(flags)
@@ -206,10 +215,8 @@ func makeCommand(_ name: String) -> Command? {
         let json = flags.bool("json", usage: "print the result as JSON")
         let losses = flags.string("p", default: "0,0.1,0.3", usage: "comma-separated loss `rates`", validate: lossListCheck)
         let count = countFlag(flags, default: 65_535, usage: "numbers per transfer")
-        let runs = flags.int("runs", default: 7, usage: "transfers per protocol and loss rate (the median is reported; a timeout counts as slowest)",
-                             validate: { (1...50).contains($0) ? nil : "must be between 1 and 50" })
-        let timeout = flags.duration("timeout", default: .seconds(30), usage: "a transfer still running after this long counts as timed out",
-                                     validate: { $0.nanoseconds >= 1_000_000_000 ? nil : "must be at least 1s" })
+        let runs = runsFlag(flags, default: 7, most: 50, usage: "transfers per protocol and loss rate (the median is reported; a timeout counts as slowest)")
+        let timeout = transferTimeoutFlag(flags, default: .seconds(30), usage: "a transfer still running after this long counts as timed out")
         let server = serverPathFlag(flags)
         let client = clientPathFlag(flags)
         let nice = niceFlag(flags)

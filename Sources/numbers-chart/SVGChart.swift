@@ -1,3 +1,5 @@
+import NumbersReporting
+
 /// The time–sequence chart as hand-written SVG 1.1: x = time, y = sequence index, like
 /// tcptrace's or Wireshark's stream graph. Colours are flat and marks drawn with crisp edges, so
 /// each series keeps its exact colour on screen (the rendering test looks for them).
@@ -151,17 +153,5 @@ struct SVGChart {
         return r == r.rounded() ? String(Int(r)) : String(r)
     }
 
-    private func escaped(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    private func escaped(_ s: String) -> String { XMLText.escaped(s) }
 }

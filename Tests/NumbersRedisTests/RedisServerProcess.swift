@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import NumbersRedis
 import Testing
 
 /// A `redis-server` of the test's own: on a free port, in a temporary directory, no persistence,
@@ -24,15 +25,13 @@ final class RedisServerProcess: @unchecked Sendable {
             throw RedisTestError("redis-server not found on PATH (apt-get install redis-server)")
         }
         port = try requested ?? Self.freeTCPPort()
-        var template = Array("/tmp/numbers-redis-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw RedisTestError("mkdtemp failed") }
-        directory = String(cString: made)
+        guard let made = ThrowawayRedis.temporaryDirectory() else { throw RedisTestError("mkdtemp failed") }
+        directory = made
         try start(executable)
     }
 
     private func start(_ executable: String) throws {
-        let arguments = [executable, "--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory,
-                         "--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", directory + "/redis.log"]
+        let arguments = [executable] + ThrowawayRedis.arguments(port: port, directory: directory, logfile: directory + "/redis.log")
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -45,16 +44,17 @@ final class RedisServerProcess: @unchecked Sendable {
         let status = posix_spawn(&child, executable, &actions, nil, argv, environ)
         guard status == 0 else { throw RedisTestError("cannot start redis-server: \(String(cString: strerror(status)))") }
         pid = child
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if Self.answersPing(port: port) { return }
+        var exited = false
+        let ready = ThrowawayRedis.waitUntilReady(port: port, seconds: 10) {
             var exitStatus: Int32 = 0
-            if waitpid(pid, &exitStatus, WNOHANG) == pid {
-                pid = 0
-                let log = (try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? ""
-                throw RedisTestError("redis-server exited at once:\n\(log)")
-            }
-            usleep(10_000)
+            exited = waitpid(child, &exitStatus, WNOHANG) == child
+            return exited
+        }
+        if ready { return }
+        if exited {
+            pid = 0
+            let log = (try? String(contentsOfFile: directory + "/redis.log", encoding: .utf8)) ?? ""
+            throw RedisTestError("redis-server exited at once:\n\(log)")
         }
         stop()
         throw RedisTestError("redis-server did not answer PING on port \(port) within 10 s")
@@ -80,38 +80,8 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     static func freeTCPPort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { throw RedisTestError("no free TCP port: \(String(cString: strerror(errno)))") }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
-    /// A raw PING over a plain blocking socket, independent of the client under test.
-    static func answersPing(port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-        guard connected else { return false }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let ping = Array("PING\r\n".utf8)
-        guard send(fd, ping, ping.count, Int32(MSG_NOSIGNAL)) == ping.count else { return false }
-        var reply = [UInt8](repeating: 0, count: 16)
-        let count = recv(fd, &reply, reply.count, 0)
-        return count >= 7 && String(decoding: reply[0..<7], as: UTF8.self) == "+PONG\r\n"
+        guard let port = ThrowawayRedis.freeTCPPort() else { throw RedisTestError("no free TCP port: \(String(cString: strerror(errno)))") }
+        return port
     }
 }
 

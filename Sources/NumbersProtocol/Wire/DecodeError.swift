@@ -11,6 +11,18 @@ public enum DecodeError: Error, Hashable, Sendable, CaseIterable, CustomStringCo
     /// A field holds an impossible value (empty or unordered ranges, a count out of bounds, …).
     case badField
 
+    /// The case's name, a stable key for JSON reports and traces (where `description` is prose).
+    public var key: StaticString {
+        switch self {
+        case .badSize: "badSize"
+        case .badChecksum: "badChecksum"
+        case .badVersion: "badVersion"
+        case .unknownType: "unknownType"
+        case .badLength: "badLength"
+        case .badField: "badField"
+        }
+    }
+
     public var description: String {
         switch self {
         case .badSize: return "bad size"

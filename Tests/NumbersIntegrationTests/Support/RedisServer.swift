@@ -22,10 +22,10 @@ final class RedisServer: Sendable {
     init(_ group: ChildGroup) throws {
         guard Self.executable != nil else { throw SpawnError(description: "redis-server not found (apt-get install redis-server)") }
         self.group = group
-        port = try Self.freeTCPPort()
-        var template = Array("/tmp/numbers-redis-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw SpawnError(description: "mkdtemp failed") }
-        directory = String(cString: made)
+        guard let port = ThrowawayRedis.freeTCPPort() else { throw SpawnError(description: "no free TCP port") }
+        self.port = port
+        guard let made = ThrowawayRedis.temporaryDirectory() else { throw SpawnError(description: "mkdtemp failed") }
+        directory = made
         process = Mutex(nil)
         try start()
     }
@@ -37,16 +37,9 @@ final class RedisServer: Sendable {
 
     /// Starts it (again, empty) and waits until it answers PING.
     func start() throws {
-        let child = try group.spawn(Self.executable!, ["--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory,
-                                                      "--save", "", "--appendonly", "no", "--daemonize", "no"])
+        let child = try group.spawn(Self.executable!, ThrowawayRedis.arguments(port: port, directory: directory))
         process.withLock { $0 = child }
-        let client = RedisClient(endpoint: endpoint, timeout: 0.5)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
-            if (try? client.send(RedisCommand("PING"))) == .simple("PONG") { return }
-            if child.poll() != nil { break }
-            blockingPause(milliseconds: 20)
-        }
+        if ThrowawayRedis.waitUntilReady(port: port, seconds: 10, hasExited: { child.poll() != nil }) { return }
         throw SpawnError(description: "redis-server did not answer PING on port \(port):\n\(child.transcript)")
     }
 
@@ -57,20 +50,6 @@ final class RedisServer: Sendable {
     /// One command from a client of the test's own.
     func send(_ command: RedisCommand) throws -> RESPValue {
         try RedisClient(endpoint: endpoint, timeout: 2).send(command)
-    }
-
-    static func freeTCPPort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else { throw SpawnError(description: "no free TCP port") }
-        return UInt16(bigEndian: address.sin_port)
     }
 }
 
