@@ -1,6 +1,7 @@
 /// The client's tunables. Timers adapt to the measured round trip and arrival rate; these are
 /// their starting points and bounds.
 public struct ClientConfig: Sendable, Equatable {
+    /// Whether the client may create its session or only resume one.
     public enum Mode: Sendable, Equatable {
         /// Ask for `count` numbers (creating the session, or resuming it if it exists).
         case start(count: UInt32)
@@ -9,8 +10,11 @@ public struct ClientConfig: Sendable, Equatable {
         case resume(expected: UInt32?)
     }
 
+    /// The session's identity, chosen by the client (`ClientID.random()`); a process that restarts
+    /// with the same one resumes the session.
     public var clientID: ClientID
     public var mode: Mode
+    /// Where every datagram goes; only datagrams from this address are accepted.
     public var server: PeerAddress
     /// Numbers the client can buffer beyond its cumulative ACK (rounded up to a power of two).
     public var window: UInt32 = Self.defaultWindow

@@ -12,8 +12,11 @@
 /// copies of one engine would share them. It can still be handed to another task whole (Swift's
 /// region-based isolation lets a value nobody else refers to cross, as `sending`); one owner runs it.
 public struct ServerEngine<Store: SessionStore> {
+    /// The configuration it was made with, valid (checked by `init`).
     public let config: ServerConfig
+    /// The sessions; read it for reports, never write it behind the engine's back.
     public internal(set) var store: Store
+    /// What happened so far; only ever grows.
     public internal(set) var counters = ServerCounters()
     let validator: AddressValidator
     var seeds: SplitMix64
@@ -22,11 +25,16 @@ public struct ServerEngine<Store: SessionStore> {
     var events: [ServerEvent] = []
     var congestion = CongestionTable()
     var eventsRead = 0
+    /// Events not taken with `pollEvent` before the queue filled, and so lost.
     public internal(set) var eventsDropped: UInt64 = 0
     /// Set by `shareSessions`: sessions go through a store several processes share.
     var sharing: SessionSharing?
 
+    /// A server with no sessions beyond those already in `store`.
+    ///
+    /// - Precondition: `config.validate()` does not throw (check it first to report a usage error).
     /// - Parameters:
+    ///   - store: where sessions live; the engine reads and writes them only through `SessionStore`.
     ///   - key: the address-validation secret; servers sharing a store and an address share it.
     ///   - seedSource: where session seeds come from; a fixed value makes a simulation repeatable.
     public init(config: ServerConfig, store: Store, key: SipHashKey, seedSource: UInt64) {
@@ -37,6 +45,7 @@ public struct ServerEngine<Store: SessionStore> {
         self.seeds = SplitMix64(seed: seedSource)
     }
 
+    /// Sessions held now.
     public var sessionCount: Int { store.count }
 
     /// The earliest instant at which `poll` has something to do, or nil when idle.
@@ -45,7 +54,9 @@ public struct ServerEngine<Store: SessionStore> {
         return timers.top?.deadline
     }
 
-    /// Takes the next lifecycle event, for logging.
+    /// Takes the next lifecycle event (created, resumed, ended, …), for logging; nil when none is
+    /// waiting. Take them after each `handle` and `poll`: a bounded number is kept
+    /// (`eventsDropped` counts the rest).
     public mutating func pollEvent() -> ServerEvent? {
         guard eventsRead < events.count else {
             if !events.isEmpty { events.removeAll(keepingCapacity: true); eventsRead = 0 }
@@ -57,6 +68,13 @@ public struct ServerEngine<Store: SessionStore> {
 
     // MARK: Input
 
+    /// Takes one datagram that arrived from `source` at `now`. Any bytes are safe: what does not
+    /// decode, or breaks the protocol, is counted in `counters` and changes no session. Replies
+    /// (CHALLENGE, REJECT, DATA) are not written here but queued for `poll`.
+    ///
+    /// - Parameters:
+    ///   - bytes: the datagram, read only during the call.
+    ///   - now: the caller's monotonic clock; it must not go backwards between calls.
     public mutating func handle(_ bytes: UnsafeRawBufferPointer, from source: PeerAddress, now: Instant) {
         counters.datagramsReceived += 1
         counters.bytesReceived += UInt64(bytes.count)
@@ -99,8 +117,12 @@ public struct ServerEngine<Store: SessionStore> {
 
     // MARK: Output
 
-    /// Writes the next datagram due at `now` into `buffer` (at least `Limits.maxDatagramSize`
-    /// bytes) and says where it goes; nil when nothing is due.
+    /// Writes the next datagram due at `now` into `buffer` and says where it goes; nil when nothing
+    /// is due. Also fires due timers (pacing, retransmission, expiry). Call it until it returns nil,
+    /// then again no later than `nextDeadline`.
+    ///
+    /// - Precondition: `buffer.count >= Limits.maxDatagramSize`.
+    /// - Returns: the datagram's length (its bytes are `buffer[0..<length]`) and destination.
     public mutating func poll(now: Instant, into buffer: UnsafeMutableRawBufferPointer) -> Transmit? {
         precondition(buffer.count >= Limits.maxDatagramSize)
         if let item = control.pop() {

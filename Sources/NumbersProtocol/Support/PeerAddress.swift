@@ -9,6 +9,7 @@ public struct PeerAddress: Hashable, Sendable, CustomStringConvertible {
     public var high: UInt64
     public var low: UInt64
 
+    /// An endpoint from its raw parts (see `high`); no other initialiser allocates either.
     public init(family: Family, port: UInt16, high: UInt64, low: UInt64) {
         self.family = family; self.port = port; self.high = high; self.low = low
     }

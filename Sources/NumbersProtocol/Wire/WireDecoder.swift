@@ -5,6 +5,11 @@ public enum WireDecoder {
     /// The smallest valid datagram (REJECT).
     public static let minimumSize = RejectMessage.size
 
+    /// The message in `bytes`, or the first check it fails. Total: any bytes, of any length, give
+    /// one or the other, and nothing is trapped on. Thread-safe (pure).
+    ///
+    /// - Returns: on success, a `Message` whose DATA numbers and ACK ranges are views into `bytes`:
+    ///   valid only while `bytes` is (copy out what must outlive the buffer).
     public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<Message, DecodeError> {
         let n = bytes.count
         guard n >= minimumSize, n <= Limits.maxDatagramSize else { return .failure(.badSize) }

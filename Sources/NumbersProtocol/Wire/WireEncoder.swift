@@ -1,6 +1,11 @@
 /// Writes messages into a caller's buffer (at least `Limits.maxDatagramSize` bytes) and returns
 /// the datagram's length, CRC included. Nothing is allocated.
 public enum WireEncoder {
+    /// Writes `m` into `buffer`, checksum included.
+    ///
+    /// - Precondition: `buffer` holds the message (`Limits.maxDatagramSize` bytes always do) and
+    ///   `m`'s fields are in range (as `WireDecoder` would accept them).
+    /// - Returns: the datagram's length; its bytes are `buffer[0..<length]`.
     public static func encode(_ m: OpenMessage, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         precondition(buffer.count >= OpenMessage.size)
         var w = ByteWriter(buffer)
@@ -10,6 +15,7 @@ public enum WireEncoder {
         return w.finish()
     }
 
+    /// Likewise for ACK.
     public static func encode(_ m: AckMessage, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         precondition(m.ranges.count <= Limits.maxAckRanges && buffer.count >= AckMessage.size(rangeCount: m.ranges.count))
         var w = ByteWriter(buffer)
@@ -20,6 +26,7 @@ public enum WireEncoder {
         return w.finish()
     }
 
+    /// Likewise for CHALLENGE.
     public static func encode(_ m: ChallengeMessage, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         precondition(buffer.count >= ChallengeMessage.size)
         var w = ByteWriter(buffer)
@@ -40,12 +47,14 @@ public enum WireEncoder {
         return w.finish()
     }
 
+    /// Likewise for DATA.
     public static func encode(_ m: DataMessage, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         let numbers = m.numbers
         return encodeData(tag: m.tag, echo: m.echo, total: m.total, index: m.index, count: numbers.count,
                           into: buffer) { numbers[$0] }
     }
 
+    /// Likewise for TRAILER.
     public static func encode(_ m: TrailerMessage, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         precondition(buffer.count >= TrailerMessage.size)
         var w = ByteWriter(buffer)
@@ -54,6 +63,7 @@ public enum WireEncoder {
         return w.finish()
     }
 
+    /// Likewise for REJECT.
     public static func encode(_ m: RejectMessage, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         precondition(buffer.count >= RejectMessage.size)
         var w = ByteWriter(buffer)
@@ -61,6 +71,7 @@ public enum WireEncoder {
         return w.finish()
     }
 
+    /// Any message, by its case.
     public static func encode(_ message: Message, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         switch message {
         case .open(let m): return encode(m, into: buffer)
