@@ -38,9 +38,13 @@ public struct ClientResult: Sendable, Hashable {
     public var passed: Bool { sum == expectedSum && computedCRC == expectedCRC }
 }
 
+/// Why a client stopped without a result.
 public enum ClientFailure: Sendable, Hashable, CustomStringConvertible {
+    /// The server answered with a REJECT (for a resume: the session is gone).
     case rejected(RejectReason)
+    /// Nothing arrived from the server for `ClientConfig.giveUpAfter`.
     case noAnswer(after: Nanoseconds)
+    /// Resuming with an expected n, the session held another.
     case countMismatch(expected: UInt32, actual: UInt32)
 
     public var description: String {
@@ -53,12 +57,17 @@ public enum ClientFailure: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// Where a client is. `finished` and `failed` are final: once reached, the status never changes.
 public enum ClientStatus: Sendable, Hashable {
+    /// Sending OPEN, no DATA yet.
     case connecting
+    /// Receiving numbers.
     case streaming
+    /// Every number and the trailer arrived; `ClientResult.passed` says whether they verify.
     case finished(ClientResult)
     case failed(ClientFailure)
 
+    /// Finished or failed: the engine sends at most a few DONE acknowledgements more.
     public var isOver: Bool {
         switch self { case .finished, .failed: return true; default: return false }
     }

@@ -49,5 +49,6 @@ public enum ServerEvent: Sendable, Hashable {
     /// An OPEN or ACK refused with a REJECT (to `address`, under the datagram's `tag`).
     case refused(reason: RejectReason, tag: UInt32, address: PeerAddress)
 
+    /// `completed`: the client acknowledged everything (DONE); `expired`: `sessionTTL` of silence.
     public enum EndReason: String, Sendable, Hashable { case completed, expired }
 }

@@ -30,6 +30,7 @@ public struct InMemorySessionStore: SessionStore, Sendable {
     private var index: [Int32]
     private static let empty: Int32 = -1
 
+    /// An empty store; `expectedSessions` sizes the index up front so that it never grows below it.
     public init(expectedSessions: Int = 0) {
         var capacity = 16
         while capacity < 2 * expectedSessions { capacity <<= 1 }

@@ -12,6 +12,7 @@ public struct ClientID: Hashable, Sendable, CustomStringConvertible {
         return ClientID(high: (h & ~0xF000) | 0x4000, low: (l & ~(0xC << 60)) | (0x8 << 60))
     }
 
+    /// A random version-4 UUID from the system's secure generator: use this one for real clients.
     public static func random() -> ClientID {
         var rng = SystemRandomNumberGenerator()
         return random(using: &rng)
