@@ -75,7 +75,11 @@ private struct ClientHarness {
         #expect(open?.window == 512)
         #expect(h.client.advertisedWindow == 512)
         #expect(open.map { $0.ackSeq != 0 } == true)
-        #expect(h.pollAll().isEmpty)                           // nothing more until the retry timer
+        // A second copy with the same ackSeq (a lost first OPEN would cost the whole initial
+        // timeout), then nothing until the retry timer.
+        let copies = h.pollAll()
+        #expect(copies.count == 1 && copies.first?.open == open)
+        #expect(h.pollAll().isEmpty)
         let retry = h.client.nextDeadline!
         #expect(retry >= h.now + h.client.config.initialTimeout && retry <= h.now + Nanoseconds(h.client.config.initialTimeout.value * 5 / 4))
     }
@@ -89,17 +93,36 @@ private struct ClientHarness {
 
     @Test func challengeTokenIsCarriedByTheNextOpen() {
         var h = ClientHarness()
-        let first = h.poll()!.message.open!
+        let first = h.pollAll().first!.open!
         h.now = h.now + .milliseconds(20)
         h.deliver(encoded(ChallengeMessage(tag: ClientHarness.tag, token: 0xFEED_FACE_CAFE_BEEF)))
         #expect(h.client.counters.challengesReceived == 1)
         #expect(h.client.nextDeadline == .zero)
         let out = h.pollAll()
-        #expect(out.count == 1)
+        // Two copies of one OPEN: the first round was answered, so no more.
+        #expect(out.count == 2 && out.first?.open == out.last?.open)
         let second = out.first?.open
         #expect(second?.token == 0xFEED_FACE_CAFE_BEEF)
         #expect(second?.count == 1000 && second?.tag == ClientHarness.tag && second?.clientID == testClientA)
         #expect(second.map { isNewer($0.ackSeq, than: first.ackSeq) } == true)
+        // The CHALLENGE drawn by the first OPEN's copy carries the same token: no third OPEN,
+        // which would make the server rewind the stream it has just started.
+        h.deliver(encoded(ChallengeMessage(tag: ClientHarness.tag, token: 0xFEED_FACE_CAFE_BEEF)))
+        #expect(h.client.counters.challengesReceived == 2)
+        #expect(h.pollAll().isEmpty)
+    }
+
+    /// Each unanswered OPEN round is evidence of loss: the next goes in two more copies, up to eight.
+    @Test func openCopiesGrowWithUnansweredRounds() {
+        #expect((0..<6).map { ClientEngine.openCopies(unansweredRounds: $0) } == [2, 4, 6, 8, 8, 8])
+        var h = ClientHarness()
+        #expect(h.pollAll().count == 2)
+        h.now = h.client.nextDeadline!
+        #expect(h.pollAll().count == 4)
+        // Answered after two rounds: the token's OPEN still carries the loss seen, in four copies.
+        h.deliver(encoded(ChallengeMessage(tag: ClientHarness.tag, token: 7)))
+        let out = h.pollAll().compactMap(\.open)
+        #expect(out.count == 4 && out.allSatisfy { $0.token == 7 })
     }
 
     /// A challenge while streaming is answered by an ACK carrying the token (the address changed).
@@ -214,7 +237,7 @@ private struct ClientHarness {
     /// A gap is requested at once (no ack delay); in-order data waits until the stream pauses.
     @Test func gapIsRequestedImmediately() {
         var h = ClientHarness(mode: .start(count: 1000))
-        let open = h.poll()!.message.open!
+        let open = h.pollAll().first!.open!
         h.now = h.now + .milliseconds(10)
         h.deliverData(g, 0..<5, total: 1000)
         #expect(h.client.nextDeadline == h.now + h.client.config.ackQuiet)
@@ -222,7 +245,8 @@ private struct ClientHarness {
         h.deliverData(g, 10..<15, total: 1000)
         #expect(h.client.nextDeadline == .zero)
         let out = h.pollAll()
-        #expect(out.count == 1)
+        // One DATA lost in three is a measured loss of 1/3: a request goes in four copies.
+        #expect(out.count == 4 && Set(out.map { $0.ack?.ackSeq }).count == 1)
         let ack = out.first?.ack
         #expect(ack?.flags == [])
         #expect(ack?.cumulative == 5)
@@ -232,6 +256,20 @@ private struct ClientHarness {
         #expect(ack.map { isNewer($0.ackSeq, than: open.ackSeq) } == true)
         #expect(h.client.counters.rangesRequested == 1)
         #expect(h.client.counters.numbersRequested == 5)
+    }
+
+    /// With loss under 3% (one DATA in a hundred and one here), a request goes once.
+    @Test func requestUnderLightLossGoesOnce() {
+        var h = ClientHarness(mode: .start(count: 100_000))
+        _ = h.pollAll()
+        for k in UInt32(0)..<100 {
+            h.deliverData(g, k * 10..<k * 10 + 10, total: 100_000)
+            _ = h.pollAll()
+        }
+        h.deliverData(g, 1010..<1020, total: 100_000)
+        let out = h.pollAll()
+        #expect(out.count == 1)
+        #expect(out.first?.ack?.ranges == [IndexRange(1000, 1010)])
     }
 
     /// The gap is not asked for again until the server's echo says it sent everything asked for
@@ -255,7 +293,8 @@ private struct ClientHarness {
         // The server says it has sent everything for the first ACK: the gap is still there, so it is lost.
         h.deliverData(g, 20..<25, total: 1000, echo: firstAck.ackSeq)
         let third = h.pollAll()
-        #expect(third.count == 1)
+        // Loss measured so far (one DATA in four) sends a request three times.
+        #expect(third.count == 3 && Set(third.map { $0.ack?.ackSeq }).count == 1)
         #expect(third.first?.ack?.ranges == [IndexRange(5, 10)])
         #expect(third.first?.ack?.highest == 25)
     }
@@ -338,7 +377,8 @@ private struct ClientHarness {
     }
 
     /// OPEN retries keep the initial wait twice, then double up to maxBackoff, each lengthened by up
-    /// to 25% at random (at the cap, shortened by up to 20%); the first retry is sent twice, later ones three times (one ackSeq), the first OPEN once.
+    /// to 25% at random (at the cap, shortened by up to 20%); the first OPEN goes twice, each retry
+    /// in two more copies up to eight (one ackSeq).
     @Test func openRetriesBackOffAndAreBounded() {
         var h = ClientHarness {
             $0.initialTimeout = .milliseconds(250); $0.maxBackoff = .seconds(2 as UInt64); $0.giveUpAfter = .seconds(120 as UInt64)
@@ -357,7 +397,7 @@ private struct ClientHarness {
             h.now = max(h.now, next)
         }
         #expect(sendTimes.count == 30)
-        #expect(copies.first == 1 && copies.dropFirst().first == 2 && copies.dropFirst(2).allSatisfy { $0 == 3 })
+        #expect(copies.prefix(3) == [2, 4, 6] && copies.dropFirst(3).allSatisfy { $0 == 8 })
         #expect(zip(seqs.dropFirst(), seqs).allSatisfy { isNewer($0, than: $1) }, "each retry is newer than the last")
         let gaps = zip(sendTimes.dropFirst(), sendTimes).map { ($0 - $1).value }
         let maxGap = h.client.config.maxBackoff.value

@@ -339,6 +339,25 @@ private struct SessionSnapshot: Equatable {
         #expect(h.server.counters.lateCompletions == 1)
     }
 
+    /// A copy of the token-carrying OPEN that the path held back past the DONE must not start the
+    /// transfer again (it would stream a window to a client that has finished); a new process of
+    /// the same client (another tag) may.
+    @Test func lateOpenCopyAfterCompletionIsDropped() {
+        var h = ServerHarness { $0.interval = .zero; $0.batch = 10 }
+        let token = h.establish(count: 20, window: 1_024)
+        _ = h.pollAll()
+        h.sendAck(flags: .done, ackSeq: 2, cumulative: 20, highest: 20)
+        #expect(h.server.sessionCount == 0)
+        h.sendOpen(count: 20, window: 1_024, token: token)
+        #expect(h.server.sessionCount == 0)
+        #expect(h.pollAll().isEmpty)
+        #expect(h.server.counters.lateCompletions == 1)
+        #expect(h.server.counters.sessionsCreated == 1)
+        h.sendOpen(tag: 2, count: 20, window: 1_024, token: token)
+        #expect(h.server.sessionCount == 1)
+        #expect(h.server.counters.sessionsCreated == 2)
+    }
+
     /// DONE for numbers never sent is refused: the session stays.
     @Test func ackDoneBeforeEverythingWasSentIsDropped() {
         var h = ServerHarness { $0.interval = .seconds(1 as UInt64); $0.batch = 10 }

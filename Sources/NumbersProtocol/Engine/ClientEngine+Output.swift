@@ -32,10 +32,8 @@ extension ClientEngine {
         if openOwed {
             openOwed = false
             let length = sendOpen(now: now, into: buffer)
-            // A retry means the last attempt or its answer was lost: send two copies, three from
-            // the second retry on (one ackSeq, so the server acts once; each copy of a first
-            // OPEN draws its own CHALLENGE).
-            if probes.attempts > 0 { keepCopies(min(Int(probes.attempts), 2), of: buffer, length: length, isOpen: true) }
+            keepCopies(Self.openCopies(unansweredRounds: openRoundsUnanswered) - 1, of: buffer, length: length, isOpen: true)
+            openRoundsUnanswered += 1
             return length
         }
         if probeOwed {
@@ -50,7 +48,11 @@ extension ClientEngine {
             if let length = sendRepair(now: now, into: buffer) { return length }
         }
         if acks.isDue(at: now) {
-            return sendAck(flags: [], now: now, into: buffer)
+            let length = sendAck(flags: [], now: now, into: buffer)
+            // An ACK that asks for something is a request whose loss costs a request timeout
+            // (three or more round trips): under loss it goes more than once.
+            if !ranges.isEmpty || awaitingTrailer { keepCopies(loss.controlCopies - 1, of: buffer, length: length, isOpen: false) }
+            return length
         }
         return nil
     }
@@ -72,7 +74,16 @@ extension ClientEngine {
     /// The request timer: requests whose ACK (or answer) was lost are asked for again, one round
     /// trip after they were sent, without waiting for the stream to go silent.
     private mutating func sendRepair(now: Instant, into buffer: UnsafeMutableRawBufferPointer) -> Int? {
-        guard window.missing > 0, let rto = requestTimeout else { return nil }
+        guard let rto = requestTimeout else { return nil }
+        if awaitingTrailer {
+            // No answer to the ACK of everything within a request timeout: ask again.
+            repairAt = now + rto
+            counters.repairsSent += 1
+            let length = sendAck(flags: [], now: now, into: buffer)
+            keepCopies(loss.controlCopies - 1, of: buffer, length: length, isOpen: false)
+            return length
+        }
+        guard window.missing > 0 else { return nil }
         let (liveFrom, nextExpiry) = liveRequests(now: now, timeout: rto)
         window.collectRequests(into: &ranges, limit: Limits.maxAckRanges, ackSeq: ackSeq &+ 1 == 0 ? 1 : ackSeq &+ 1,
                                drained: drained, liveFrom: liveFrom, force: false)
@@ -131,6 +142,13 @@ extension ClientEngine {
         lastCopy.removeAll(keepingCapacity: true)
         lastCopy.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<length]))
     }
+
+    /// Copies of an OPEN (one ackSeq, so the server acts once; each copy of a first OPEN draws
+    /// its own CHALLENGE). Before any answer the loss rate is unknown and a lost OPEN costs the
+    /// whole initial timeout, ten round trips on a 10 ms path, so even the first goes twice; each
+    /// unanswered round is evidence of loss and adds two, up to eight (under 50% loss each way a
+    /// copy draws an answer one time in four, so eight all fail one time in ten).
+    static func openCopies(unansweredRounds: UInt32) -> Int { Int(min(2 * (unansweredRounds + 1), 8)) }
 
     private var openCount: UInt32 {
         if case .start(let n) = config.mode { return n }

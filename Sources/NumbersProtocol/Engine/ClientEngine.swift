@@ -48,6 +48,8 @@ public struct ClientEngine: Sendable {
     var acks = AckSchedule()
 
     var openOwed = true
+    /// OPEN rounds sent whose answer has not (yet) come: sets how many copies the next one gets.
+    var openRoundsUnanswered: UInt32 = 0
     var openSentAt: Instant?
     var probeOwed = false
     /// Copies of the last OPEN or probe still to send (all with one ackSeq), and its bytes.
@@ -107,9 +109,19 @@ public struct ClientEngine: Sendable {
         case .challenge(let m) where m.tag == config.tag:
             guard !status.isOver else { return }
             counters.challengesReceived += 1
+            // Every copy of a first OPEN draws a CHALLENGE with the same token: only the first
+            // is answered, or a second OPEN would make the server rewind a stream just started.
+            let known = m.token == token
             token = m.token
             heard(now)
-            if case .connecting = status { openOwed = true } else { acks.send(.token) }
+            if case .connecting = status {
+                if known { return }
+                // The round was answered; loss seen on it still earns the token's OPEN copies.
+                openRoundsUnanswered = openRoundsUnanswered > 0 ? openRoundsUnanswered - 1 : 0
+                openOwed = true
+            } else {
+                acks.send(.token)
+            }
         case .reject(let m) where m.tag == config.tag:
             guard !status.isOver else { return }
             status = .failed(.rejected(m.reason))
@@ -187,7 +199,7 @@ public struct ClientEngine: Sendable {
         if stored > 0 {
             acks.received(numbers: stored, now: now, pace: pace.value, window: window.capacity, config: config)
         }
-        if window.missing > 0 && repairAt == .never, let rto = requestTimeout { repairAt = now + rto }
+        if window.missing > 0 || awaitingTrailer, repairAt == .never, let rto = requestTimeout { repairAt = now + rto }
         checkCompletion(now: now)
     }
 
@@ -202,10 +214,13 @@ public struct ClientEngine: Sendable {
             lastDataAt = now
             lastDataEnd = m.index &+ UInt32(m.numbers.count)
         }
-        guard probes.attempts == 0, window.missing == 0, let last = lastDataAt,
-              m.index == lastDataEnd, m.index == window.highest else { return }
+        guard probes.attempts == 0, let last = lastDataAt, m.index == lastDataEnd, m.index == window.highest else { return }
         let gap = min(now - last, .seconds(10 as UInt64))
+        // Back-to-back new DATA measure how long the stream may pause even while older holes
+        // are being repaired: under steady loss the stream is never whole, and without a gap
+        // the probe timer falls back to its 1.5 s guess.
         arrivalGap.add(gap)
+        guard window.missing == 0 else { return }
         let released = lastAckAt != .never && lastAckAt >= last
             && now - lastAckAt < max((roundTrip.minimum ?? .milliseconds(5)) * 2, .milliseconds(1))
         if !released { pace.add(gap) }
@@ -239,6 +254,13 @@ public struct ClientEngine: Sendable {
         if entry.seq == echo && entry.requested { roundTrip.add(now - entry.at) }
         // The server has sent all it was asked: anything asked for and still missing is lost.
         if window.missing > 0 { acks.send(.requestsServed) }
+    }
+
+    /// Every number has arrived but the TRAILER (lost, or still on its way) has not: an ACK that
+    /// acknowledges everything makes the server send it again, so it is a request like any other.
+    var awaitingTrailer: Bool {
+        guard let total, trailer == nil else { return false }
+        return window.cumulative == total
     }
 
     private mutating func checkCompletion(now: Instant) {

@@ -29,7 +29,8 @@ public struct ServerCounters: Sendable, Hashable {
     public var sessionsCompleted: UInt64 = 0
     public var sessionsExpired: UInt64 = 0
     public var migrations: UInt64 = 0
-    /// Completion ACKs for sessions already closed (the client sends two copies).
+    /// Datagrams of a transfer already completed: a later DONE (the client sends two copies), or
+    /// a late copy of its OPEN, which must not start the transfer again.
     public var lateCompletions: UInt64 = 0
 
     public init() {}
