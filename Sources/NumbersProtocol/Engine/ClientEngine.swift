@@ -206,9 +206,9 @@ public struct ClientEngine: Sendable {
     /// Pace samples come only from back-to-back in-order datagrams of an undisturbed stream (no
     /// probe since the last one, nothing missing): a datagram that ends a stall would inflate the
     /// estimate, which would slow the probes, which would inflate it further. The pace that sets
-    /// the ACK delay also excludes gaps our own ACK may have released (one that left less than two
-    /// round trips before this arrival): a server blocked on its window answers each ACK at once,
-    /// and counting that gap would lengthen the delay that lengthens the gap.
+    /// the ACK delay also excludes every gap in which we sent an ACK: a server blocked on its
+    /// window answers each ACK at once, and counting that gap would lengthen the delay that
+    /// lengthens the gap.
     private mutating func notePace(_ m: DataMessage, now: Instant) {
         defer {
             lastDataAt = now
@@ -221,8 +221,12 @@ public struct ClientEngine: Sendable {
         // the probe timer falls back to its 1.5 s guess.
         arrivalGap.add(gap)
         guard window.missing == 0 else { return }
+        // Any ACK inside the gap may have released it, however late in the gap it left: a
+        // server blocked on its window waits for exactly that ACK, and a stall of the client's
+        // own process (which delays the ACK by milliseconds) would otherwise enter the pace, set
+        // a longer ACK delay, and from then on every gap would be released or probed, leaving
+        // that one sample in the minimum for good.
         let released = lastAckAt != .never && lastAckAt >= last
-            && now - lastAckAt < max((roundTrip.minimum ?? .milliseconds(5)) * 2, .milliseconds(1))
         if !released { pace.add(gap) }
     }
 
