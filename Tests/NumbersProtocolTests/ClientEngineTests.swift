@@ -521,4 +521,34 @@ private struct ClientHarness {
         #expect(ackWaits.allSatisfy { $0 <= h.client.config.ackDelay }, "\(ackWaits.map(\.description))")
         #expect(h.client.paceEstimate == nil || h.client.paceEstimate! < .milliseconds(1))
     }
+
+    /// The same stream with one 3 ms stall after an ACK (either process was not scheduled): that
+    /// gap enters the pace, and the ACK delay it sets outlasts the probe timer, so each following
+    /// window is released by a probe. Eight gaps in a row clocked by us forget the pace, and
+    /// the stream is acknowledged within the short delay again.
+    @Test func ackClockedStreamRecoversFromAStall() {
+        var h = ClientHarness(mode: .start(count: 1_000_000))
+        _ = h.pollAll()
+        h.now = h.now + .microseconds(50)
+        var index: UInt32 = 0
+        var ackWaits: [Nanoseconds] = []
+        var probes: [Bool] = []
+        for round in 0..<80 {
+            h.deliverData(g, index..<(index + 294), total: 1_000_000)
+            index += 294
+            let arrived = h.now
+            var sent: [Decoded] = []
+            while sent.isEmpty, let next = h.client.nextDeadline {
+                h.now = max(h.now, next)
+                sent = h.pollAll().filter { $0.ack != nil }
+            }
+            ackWaits.append(h.now - arrived)
+            probes.append(sent.contains { $0.ack?.flags.contains(.probe) == true })
+            // The window after round 10's ACK comes 3 ms late; the others one round trip later.
+            h.now = h.now + (round == 10 ? .milliseconds(3) : .microseconds(50))
+        }
+        #expect(probes.contains(true), "the stall did draw probes: the case this guards")
+        #expect(probes.suffix(40).allSatisfy { !$0 }, "\(probes)")
+        #expect(ackWaits.suffix(40).allSatisfy { $0 <= h.client.config.ackDelay }, "\(ackWaits.map(\.description))")
+    }
 }

@@ -40,6 +40,9 @@ public struct ClientEngine: Sendable {
     /// The server's pace on an undisturbed stream, excluding gaps our own ACK may have caused:
     /// it sets the acknowledgement delay, which must never feed back into it.
     private var pace = RecentMinimum()
+    /// Back-to-back gaps in a row that held an ACK or a probe of ours.
+    private var ackClockedGaps: UInt8 = 0
+    static let ackClockedGapsForgettingPace: UInt8 = 8
     /// Every gap between two new in-order DATA, including those an ACK released: how long the
     /// stream may pause before silence means loss.
     private var arrivalGap = RecentMinimum()
@@ -206,27 +209,32 @@ public struct ClientEngine: Sendable {
     /// Pace samples come only from back-to-back in-order datagrams of an undisturbed stream (no
     /// probe since the last one, nothing missing): a datagram that ends a stall would inflate the
     /// estimate, which would slow the probes, which would inflate it further. The pace that sets
-    /// the ACK delay also excludes every gap in which we sent an ACK: a server blocked on its
-    /// window answers each ACK at once, and counting that gap would lengthen the delay that
-    /// lengthens the gap.
+    /// the ACK delay also excludes gaps our own ACK may have released (one that left less than two
+    /// round trips before this arrival): a server blocked on its window answers each ACK at once,
+    /// and counting that gap would lengthen the delay that lengthens the gap.
     private mutating func notePace(_ m: DataMessage, now: Instant) {
         defer {
             lastDataAt = now
             lastDataEnd = m.index &+ UInt32(m.numbers.count)
         }
-        guard probes.attempts == 0, let last = lastDataAt, m.index == lastDataEnd, m.index == window.highest else { return }
+        guard let last = lastDataAt, m.index == lastDataEnd, m.index == window.highest else { return }
+        // A stream whose every gap holds an ACK or a probe of ours is clocked by them and has no
+        // pace of its own: a sample that entered the pace before (a stall of either process
+        // inflates one) would otherwise stay the minimum for good, since no later gap counts.
+        ackClockedGaps = lastAckAt != .never && lastAckAt >= last ? ackClockedGaps + 1 : 0
+        if ackClockedGaps >= Self.ackClockedGapsForgettingPace {
+            pace.reset()
+            ackClockedGaps = 0
+        }
+        guard probes.attempts == 0 else { return }
         let gap = min(now - last, .seconds(10 as UInt64))
         // Back-to-back new DATA measure how long the stream may pause even while older holes
         // are being repaired: under steady loss the stream is never whole, and without a gap
         // the probe timer falls back to its 1.5 s guess.
         arrivalGap.add(gap)
         guard window.missing == 0 else { return }
-        // Any ACK inside the gap may have released it, however late in the gap it left: a
-        // server blocked on its window waits for exactly that ACK, and a stall of the client's
-        // own process (which delays the ACK by milliseconds) would otherwise enter the pace, set
-        // a longer ACK delay, and from then on every gap would be released or probed, leaving
-        // that one sample in the minimum for good.
         let released = lastAckAt != .never && lastAckAt >= last
+            && now - lastAckAt < max((roundTrip.minimum ?? .milliseconds(5)) * 2, .milliseconds(1))
         if !released { pace.add(gap) }
     }
 

@@ -12,6 +12,9 @@ struct RecentMinimum {
         count = min(count + 1, 16)
     }
 
+    /// Forgets every sample.
+    mutating func reset() { self = RecentMinimum() }
+
     var value: Nanoseconds? {
         guard count > 0 else { return nil }
         var m = UInt64.max
