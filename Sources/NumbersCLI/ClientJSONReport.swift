@@ -2,36 +2,36 @@ import NumbersImpairment
 import NumbersProtocol
 
 /// The one JSON object `numbers-client -json` prints at the end (schema in docs/json.md).
-public struct ClientJSONReport {
-    public static let schema = "numbers-client/1"
+package struct ClientJSONReport {
+    package static let schema = "numbers-client/1"
 
     /// How the run ended, as the `result` key says it.
-    public enum Result: String, Sendable {
+    package enum Result: String, Sendable {
         case pass, fail, refused, noAnswer, countMismatch, interrupted, error
     }
 
-    public var result: Result
-    public var exitStatus: Int32
-    public var error: String?
-    public var clientID: ClientID
-    public var server: PeerAddress?
-    public var duration: Nanoseconds
+    package var result: Result
+    package var exitStatus: Int32
+    package var error: String?
+    package var clientID: ClientID
+    package var server: PeerAddress?
+    package var duration: Nanoseconds
     /// Nil when the run ended before a server answered.
-    public var engine: ClientEngine?
-    public var simulator: ImpairmentCounters?
+    package var engine: ClientEngine?
+    package var simulator: ImpairmentCounters?
     /// The simulator's settings and seed as the text output prints them, when it is on.
-    public var simulatorSettings: String?
-    public var oversizeDropped: UInt64
-    public var socketSoftErrors: Int
+    package var simulatorSettings: String?
+    package var oversizeDropped: UInt64
+    package var socketSoftErrors: Int
 
-    public init(result: Result, exitStatus: Int32, error: String?, clientID: ClientID, server: PeerAddress?, duration: Nanoseconds,
+    package init(result: Result, exitStatus: Int32, error: String?, clientID: ClientID, server: PeerAddress?, duration: Nanoseconds,
                 engine: ClientEngine?, simulator: ImpairmentCounters?, simulatorSettings: String?, oversizeDropped: UInt64, socketSoftErrors: Int) {
         self.result = result; self.exitStatus = exitStatus; self.error = error; self.clientID = clientID; self.server = server
         self.duration = duration; self.engine = engine; self.simulator = simulator; self.simulatorSettings = simulatorSettings
         self.oversizeDropped = oversizeDropped; self.socketSoftErrors = socketSoftErrors
     }
 
-    public var json: JSON {
+    package var json: JSON {
         var outcome: ClientResult?
         if case .finished(let r)? = engine?.status { outcome = r }
         let members: [(String, JSON)] = [

@@ -12,7 +12,7 @@ extension DecodeError {
 }
 
 extension RejectReason {
-    public var key: String {
+    package var key: String {
         switch self {
         case .unknownSession: return "unknownSession"
         case .countMismatch: return "countMismatch"
@@ -24,7 +24,7 @@ extension RejectReason {
 }
 
 extension ClientCounters {
-    public var json: JSON {
+    package var json: JSON {
         .object([
             ("datagramsReceived", .unsigned(datagramsReceived)),
             ("dataReceived", .unsigned(dataReceived)),
@@ -47,7 +47,7 @@ extension ClientCounters {
 }
 
 extension ServerCounters {
-    public var json: JSON {
+    package var json: JSON {
         .object([
             ("datagramsReceived", .unsigned(datagramsReceived)),
             ("bytesReceived", .unsigned(bytesReceived)),
@@ -80,7 +80,7 @@ extension ServerCounters {
 }
 
 extension SessionStats {
-    public var json: JSON {
+    package var json: JSON {
         .object([
             ("dataSent", .unsigned(UInt64(dataSent))),
             ("retransmittedDatagrams", .unsigned(UInt64(retransmittedDatagrams))),
@@ -94,7 +94,7 @@ extension SessionStats {
 }
 
 extension ImpairmentCounters {
-    public var json: JSON {
+    package var json: JSON {
         .object([
             ("offered", .unsigned(offered)),
             ("delivered", .unsigned(delivered)),
@@ -115,7 +115,7 @@ extension ImpairmentCounters {
 }
 
 extension SessionSharing.Counters {
-    public var json: JSON {
+    package var json: JSON {
         .object([
             ("created", .int(created)), ("adopted", .int(adopted)), ("lostRaces", .int(lostRaces)),
             ("refreshes", .int(refreshes)), ("deletes", .int(deletes)), ("lookups", .int(lookups)),
@@ -128,13 +128,13 @@ extension SessionSharing.Counters {
 
 extension JSON {
     /// A duration as seconds (to the nanosecond), or null.
-    public static func seconds(_ span: Nanoseconds?) -> JSON {
+    package static func seconds(_ span: Nanoseconds?) -> JSON {
         guard let span else { return .null }
         return .number(Double(span.value) / 1e9, places: 9)
     }
 
     /// A CRC as the text output writes it: `0x` and 8 lowercase hex digits.
-    public static func crc(_ value: UInt32) -> JSON {
+    package static func crc(_ value: UInt32) -> JSON {
         let digits = String(value, radix: 16)
         return .string("0x" + String(repeating: "0", count: 8 - digits.count) + digits)
     }

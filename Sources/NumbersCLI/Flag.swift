@@ -3,15 +3,15 @@
 /// A class so the set can write into it while the caller keeps the same handle. Not `Sendable`:
 /// it is mutated during parsing, so copy `value` out (into a Sendable config) before handing it to
 /// other tasks.
-public final class Flag<Value: FlagValue> {
-    public let name: String
-    public let usage: String
-    public let defaultValue: Value
+package final class Flag<Value: FlagValue> {
+    package let name: String
+    package let usage: String
+    package let defaultValue: Value
     /// The default until parsing sets it; afterwards the last occurrence wins, as in Go.
-    public internal(set) var value: Value
+    package internal(set) var value: Value
     /// Whether the flag appeared on the command line, even if with its default value. Needed
     /// for cross-flag rules such as "-goOfflineFor requires -failEvery".
-    public internal(set) var isSet = false
+    package internal(set) var isSet = false
 
     let validate: ((Value) -> String?)?
 

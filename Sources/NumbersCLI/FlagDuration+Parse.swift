@@ -15,7 +15,7 @@ extension FlagDuration {
     /// Go's `time.ParseDuration` syntax: one or more `<number><unit>` parts, each number possibly
     /// fractional (`1.5s`, `1m30s`). A bare `0` is the only unitless form. Negative spans are
     /// refused because every duration flag here is a timeout, interval or rate.
-    public init(parsing text: String) throws(InvalidFlagValue) {
+    package init(parsing text: String) throws(InvalidFlagValue) {
         var scalars = Substring(text).unicodeScalars[...]
         if scalars.first == "-" { throw InvalidFlagValue("durations cannot be negative") }
         if scalars.first == "+" { scalars = scalars.dropFirst() }

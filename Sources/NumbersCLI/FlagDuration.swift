@@ -2,34 +2,34 @@
 ///
 /// Defined here rather than reusing `NumbersProtocol.Nanoseconds` so this module stays free of
 /// dependencies; executables convert with `Nanoseconds(flag.value.nanoseconds)`.
-public struct FlagDuration: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var nanoseconds: UInt64
+package struct FlagDuration: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package var nanoseconds: UInt64
 
-    public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
+    package init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
-    public static let zero = FlagDuration(nanoseconds: 0)
+    package static let zero = FlagDuration(nanoseconds: 0)
 
     /// Saturating, so a huge literal in a default cannot trap at startup.
-    public static func microseconds(_ count: UInt64) -> FlagDuration { scaled(count, by: 1_000) }
-    public static func milliseconds(_ count: UInt64) -> FlagDuration { scaled(count, by: 1_000_000) }
-    public static func seconds(_ count: UInt64) -> FlagDuration { scaled(count, by: 1_000_000_000) }
-    public static func minutes(_ count: UInt64) -> FlagDuration { scaled(count, by: 60_000_000_000) }
+    package static func microseconds(_ count: UInt64) -> FlagDuration { scaled(count, by: 1_000) }
+    package static func milliseconds(_ count: UInt64) -> FlagDuration { scaled(count, by: 1_000_000) }
+    package static func seconds(_ count: UInt64) -> FlagDuration { scaled(count, by: 1_000_000_000) }
+    package static func minutes(_ count: UInt64) -> FlagDuration { scaled(count, by: 60_000_000_000) }
 
     private static func scaled(_ count: UInt64, by unit: UInt64) -> FlagDuration {
         let (product, overflow) = count.multipliedReportingOverflow(by: unit)
         return FlagDuration(nanoseconds: overflow ? .max : product)
     }
 
-    public static func < (a: FlagDuration, b: FlagDuration) -> Bool { a.nanoseconds < b.nanoseconds }
+    package static func < (a: FlagDuration, b: FlagDuration) -> Bool { a.nanoseconds < b.nanoseconds }
 
     /// Go's `time.Duration.String` form, e.g. `1.5s`, `500ms`, `1m30s`, `0s`.
-    public var description: String { formatted }
+    package var description: String { formatted }
 }
 
 extension FlagDuration: FlagValue {
-    public static var flagKind: String { "duration" }
-    public static func parseFlag(_ text: String) throws(InvalidFlagValue) -> FlagDuration {
+    package static var flagKind: String { "duration" }
+    package static func parseFlag(_ text: String) throws(InvalidFlagValue) -> FlagDuration {
         try FlagDuration(parsing: text)
     }
-    public var flagDefaultText: String? { formatted }
+    package var flagDefaultText: String? { formatted }
 }

@@ -1,6 +1,6 @@
 /// Why parsing stopped. `helpRequested` is not a mistake, but it shares this path because it too
 /// ends parsing early; `parseOrExit` turns it into usage on stdout and exit status 0.
-public enum FlagError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum FlagError: Error, Equatable, Sendable, CustomStringConvertible {
     case helpRequested
     /// An argument that starts like a flag but cannot be one, such as `---x` or `-=1`.
     case badSyntax(argument: String)
@@ -15,7 +15,7 @@ public enum FlagError: Error, Equatable, Sendable, CustomStringConvertible {
     case usage(String)
 
     /// One line, without the program name or trailing newline.
-    public var description: String {
+    package var description: String {
         switch self {
         case .helpRequested:
             "help requested"

@@ -17,7 +17,7 @@ extension FlagSet {
     /// status 0, errors on stderr with status 2. Returns the positional arguments (always empty
     /// unless `allowsPositionals`).
     @discardableResult
-    public func parseOrExit(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> [String] {
+    package func parseOrExit(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> [String] {
         switch outcome(of: arguments) {
         case .proceed(let rest):
             return rest
@@ -30,7 +30,7 @@ extension FlagSet {
 
     /// For rules that span flags (e.g. "-goOfflineFor requires -failEvery"): reports `message`
     /// exactly like a parse error, so users see one consistent format, and exits with status 2.
-    public func failUsage(_ message: String) -> Never {
+    package func failUsage(_ message: String) -> Never {
         Self.write(errorReport(.usage(message)), to: STDERR_FILENO)
         exit(2)
     }

@@ -5,7 +5,7 @@ extension FlagSet {
     /// or rejected when `allowsPositionals` is false.
     /// `-h`, `-help` and `--help` throw `.helpRequested` unless the program defines those names.
     @discardableResult
-    public func parse(_ arguments: [String]) throws(FlagError) -> [String] {
+    package func parse(_ arguments: [String]) throws(FlagError) -> [String] {
         var index = arguments.startIndex
         // The bare bool flag just before the first positional, for the `-v false` hint.
         var previousBareBool: String?

@@ -1,7 +1,7 @@
 extension FlagSet {
     /// The `-h` text: the program's summary, a usage line, then every flag sorted by name in
     /// Go's layout (name and kind, then the usage indented below with the default appended).
-    public var usageText: String {
+    package var usageText: String {
         var text = ""
         if !summary.isEmpty { text += summary + "\n\n" }
         text += "Usage: \(program) [flags]" + (allowsPositionals ? " [arguments]" : "") + "\n"

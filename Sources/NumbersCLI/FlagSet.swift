@@ -7,16 +7,16 @@
 ///     print(port.value)
 ///
 /// Not `Sendable`: it is configured and parsed once at startup, on one thread.
-public final class FlagSet {
-    public let program: String
-    public let summary: String
+package final class FlagSet {
+    package let program: String
+    package let summary: String
     /// When false (the default, since the executables take no operands), any argument left
     /// after the flags is an error rather than being returned.
-    public let allowsPositionals: Bool
+    package let allowsPositionals: Bool
 
     var entries: [String: any FlagEntry] = [:]
 
-    public init(program: String, summary: String, allowsPositionals: Bool = false) {
+    package init(program: String, summary: String, allowsPositionals: Bool = false) {
         self.program = program
         self.summary = summary
         self.allowsPositionals = allowsPositionals
@@ -25,7 +25,7 @@ public final class FlagSet {
     /// Defines a flag of any `FlagValue` type; the typed methods below are shorthands.
     /// `validate` returns nil to accept, or a reason that becomes the error message.
     /// Defining a name twice, or a name no argument could spell, is a programming error and traps.
-    public func flag<Value: FlagValue>(
+    package func flag<Value: FlagValue>(
         _ name: String, default defaultValue: Value, usage: String,
         validate: ((Value) -> String?)? = nil
     ) -> Flag<Value> {
@@ -39,7 +39,7 @@ public final class FlagSet {
 
     /// Whether `-name` appeared on the command line. Asking about an undefined name traps, so a
     /// typo in a cross-flag check cannot silently read as "not set".
-    public func isSet(_ name: String) -> Bool {
+    package func isSet(_ name: String) -> Bool {
         guard let entry = entries[name] else { preconditionFailure("no flag -\(name) is defined") }
         return entry.isSet
     }

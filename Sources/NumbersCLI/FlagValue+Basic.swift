@@ -1,15 +1,15 @@
 extension String: FlagValue {
-    public static var flagKind: String { "string" }
-    public static func parseFlag(_ text: String) throws(InvalidFlagValue) -> String { text }
-    public var flagDefaultText: String? { isEmpty ? nil : debugDescription }
+    package static var flagKind: String { "string" }
+    package static func parseFlag(_ text: String) throws(InvalidFlagValue) -> String { text }
+    package var flagDefaultText: String? { isEmpty ? nil : debugDescription }
 }
 
 extension Bool: FlagValue {
-    public static var flagKind: String { "" }
-    public static var isBoolFlag: Bool { true }
+    package static var flagKind: String { "" }
+    package static var isBoolFlag: Bool { true }
 
     /// The spellings Go's strconv.ParseBool accepts, so scripts written for Go tools carry over.
-    public static func parseFlag(_ text: String) throws(InvalidFlagValue) -> Bool {
+    package static func parseFlag(_ text: String) throws(InvalidFlagValue) -> Bool {
         switch text {
         case "1", "t", "T", "true", "TRUE", "True": return true
         case "0", "f", "F", "false", "FALSE", "False": return false
@@ -17,13 +17,13 @@ extension Bool: FlagValue {
         }
     }
 
-    public var flagDefaultText: String? { self ? "true" : nil }
+    package var flagDefaultText: String? { self ? "true" : nil }
 }
 
 extension Double: FlagValue {
-    public static var flagKind: String { "float" }
+    package static var flagKind: String { "float" }
 
-    public static func parseFlag(_ text: String) throws(InvalidFlagValue) -> Double {
+    package static func parseFlag(_ text: String) throws(InvalidFlagValue) -> Double {
         guard let value = Double(text) else { throw InvalidFlagValue("not a number") }
         // Swift accepts "nan" and "inf"; no setting here means anything with them, and NaN
         // would slip through every range check a validation closure could write.
@@ -32,7 +32,7 @@ extension Double: FlagValue {
     }
 
     /// Whole numbers print without ".0", as Go's %v does (`(default 1)`, `(default 0.05)`).
-    public var flagDefaultText: String? {
+    package var flagDefaultText: String? {
         if rounded() == self, abs(self) < 1e15 { return String(Int64(self)) }
         return description
     }

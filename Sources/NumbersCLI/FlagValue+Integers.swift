@@ -1,25 +1,25 @@
 extension Int: FlagValue {
-    public static var flagKind: String { "int" }
-    public static func parseFlag(_ text: String) throws(InvalidFlagValue) -> Int {
+    package static var flagKind: String { "int" }
+    package static func parseFlag(_ text: String) throws(InvalidFlagValue) -> Int {
         try parseDecimal(text)
     }
-    public var flagDefaultText: String? { String(self) }
+    package var flagDefaultText: String? { String(self) }
 }
 
 extension UInt32: FlagValue {
-    public static var flagKind: String { "uint32" }
-    public static func parseFlag(_ text: String) throws(InvalidFlagValue) -> UInt32 {
+    package static var flagKind: String { "uint32" }
+    package static func parseFlag(_ text: String) throws(InvalidFlagValue) -> UInt32 {
         try parseDecimal(text)
     }
-    public var flagDefaultText: String? { String(self) }
+    package var flagDefaultText: String? { String(self) }
 }
 
 extension UInt64: FlagValue {
-    public static var flagKind: String { "uint64" }
-    public static func parseFlag(_ text: String) throws(InvalidFlagValue) -> UInt64 {
+    package static var flagKind: String { "uint64" }
+    package static func parseFlag(_ text: String) throws(InvalidFlagValue) -> UInt64 {
         try parseDecimal(text)
     }
-    public var flagDefaultText: String? { String(self) }
+    package var flagDefaultText: String? { String(self) }
 }
 
 /// Decimal only (no 0x, no underscores): these flags are typed by people and scripts, and one

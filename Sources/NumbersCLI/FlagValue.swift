@@ -1,6 +1,6 @@
 /// A type a flag can hold. Public so an executable can add its own kinds (an enum of modes, say)
 /// without changing this module.
-public protocol FlagValue {
+package protocol FlagValue {
     /// Shown after the flag name in help, as Go does (`-port uint32`). Empty for bools, which
     /// take no separate argument.
     static var flagKind: String { get }
@@ -18,11 +18,11 @@ public protocol FlagValue {
 }
 
 extension FlagValue {
-    public static var isBoolFlag: Bool { false }
+    package static var isBoolFlag: Bool { false }
 }
 
 /// The reason a text is not a valid value of some kind.
-public struct InvalidFlagValue: Error, Equatable, Sendable {
-    public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+package struct InvalidFlagValue: Error, Equatable, Sendable {
+    package var reason: String
+    package init(_ reason: String) { self.reason = reason }
 }

@@ -3,7 +3,7 @@ import NumbersProtocol
 
 /// The loss and outage simulator's flags, the same on the server and the client, turned into one
 /// `ImpairmentConfig`. Registered on a `FlagSet` before parsing; `config()` after.
-public struct ImpairmentFlags {
+package struct ImpairmentFlags {
     let dropRate: Flag<Double>
     let burstLoss: Flag<String>
     let duplicateRate: Flag<Double>
@@ -16,7 +16,7 @@ public struct ImpairmentFlags {
     let lossSeed: Flag<UInt64>
     let flags: FlagSet
 
-    public init(registeringOn flags: FlagSet) {
+    package init(registeringOn flags: FlagSet) {
         self.flags = flags
         dropRate = flags.double("dropRate", default: 0, usage: "simulator: lose each sent datagram with this probability")
         burstLoss = flags.string("burstLoss", usage: "simulator: bursty loss by a Gilbert–Elliott model, `p,r[,1-h[,1-k]]` as in netem's `loss gemodel`: p = P(good→bad), r = P(bad→good) per datagram, 1-h = loss in bad (default 1), 1-k = loss in good (default 0); mean burst 1/r datagrams",
@@ -33,7 +33,7 @@ public struct ImpairmentFlags {
 
     /// The parsed config; exits with status 2 on a value out of range or a bad combination (the
     /// bounds are `ImpairmentConfig.validate()`'s).
-    public func config() -> ImpairmentConfig {
+    package func config() -> ImpairmentConfig {
         var seed = lossSeed.value
         if !flags.isSet("lossSeed") { seed = UInt64.random(in: 1...UInt64.max) }
         let config = ImpairmentConfig(

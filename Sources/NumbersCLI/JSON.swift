@@ -2,7 +2,7 @@ import NumbersReporting
 /// A JSON value with ordered object keys, written by hand so the executables need no Foundation:
 /// output keeps the same key order run after run, which keeps diffs between versions readable
 /// and lets a reader see the schema's order.
-public enum JSON: Sendable {
+package enum JSON: Sendable {
     case null
     case bool(Bool)
     case int(Int)
@@ -14,19 +14,19 @@ public enum JSON: Sendable {
     case object([(String, JSON)])
 
     /// A number rounded to `places` decimals (NaN and infinities become null, as JSON has neither).
-    public static func number(_ value: Double, places: Int) -> JSON {
+    package static func number(_ value: Double, places: Int) -> JSON {
         guard value.isFinite else { return .null }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
         return .number((value * scale).rounded() / scale)
     }
 
-    public static func optional(_ value: Double?, places: Int) -> JSON {
+    package static func optional(_ value: Double?, places: Int) -> JSON {
         value.map { number($0, places: places) } ?? .null
     }
 
     /// Pretty-printed with two-space indentation; arrays of scalars stay on one line.
-    public func rendered(indent: Int = 0) -> String {
+    package func rendered(indent: Int = 0) -> String {
         let pad = String(repeating: " ", count: indent)
         let inner = String(repeating: " ", count: indent + 2)
         switch self {
@@ -48,7 +48,7 @@ public enum JSON: Sendable {
     }
 
     /// On one line, with no spaces: one JSON Lines record.
-    public var compact: String {
+    package var compact: String {
         switch self {
         case .array(let items): return "[" + items.map(\.compact).joined(separator: ",") + "]"
         case .object(let members): return "{" + members.map { JSON.quote($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
@@ -64,11 +64,11 @@ public enum JSON: Sendable {
     }
 
     /// Integral values print without a fraction; others in Swift's shortest round-trip form.
-    public static func format(_ d: Double) -> String {
+    package static func format(_ d: Double) -> String {
         guard d.isFinite else { return "null" }
         if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         return String(d)
     }
 
-    public static func quote(_ s: String) -> String { JSONText.quoted(s) }
+    package static func quote(_ s: String) -> String { JSONText.quoted(s) }
 }

@@ -5,10 +5,10 @@ import NumbersProtocol
 /// ranges requested, probes, RTT, ETA. On a terminal it is redrawn in place (`\r`, erase to the
 /// end of the line) at most `terminalRate` times a second; elsewhere, when asked for, it is
 /// written as a plain line once a second, so a log stays readable.
-public final class ProgressLine {
+package final class ProgressLine {
     /// Most redraws a second on a terminal.
-    public static let terminalRate = 10
-    public let onTerminal: Bool
+    package static let terminalRate = 10
+    package let onTerminal: Bool
     private let interval: Nanoseconds
     private var startedAt: Instant?
     private var lastDrawAt: Instant?
@@ -16,18 +16,18 @@ public final class ProgressLine {
     /// Numbers a second, smoothed over the last few draws.
     private var rate: Double?
     private var drawn = false
-    public private(set) var draws = 0
+    package private(set) var draws = 0
 
-    public init(onTerminal: Bool) {
+    package init(onTerminal: Bool) {
         self.onTerminal = onTerminal
         interval = onTerminal ? Nanoseconds.milliseconds(UInt64(1_000 / Self.terminalRate)) : .seconds(1 as UInt64)
     }
 
     /// True when stderr is a terminal.
-    public static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    package static var standardErrorIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
     /// Cheap when nothing is due: one comparison. Call every loop turn.
-    @inline(__always) public func update(_ engine: ClientEngine, now: Instant) {
+    @inline(__always) package func update(_ engine: ClientEngine, now: Instant) {
         if let last = lastDrawAt, now - last < interval { return }
         draw(engine, now: now)
     }
@@ -51,11 +51,11 @@ public final class ProgressLine {
     }
 
     /// Erases the line on a terminal, so that what is printed next starts clean.
-    public func finish() {
+    package func finish() {
         if onTerminal && drawn { write("\r\u{1B}[K") }
     }
 
-    public static func text(cumulative: UInt32, total: UInt32?, rate: Double?, missing: UInt32, rangesRequested: UInt64,
+    package static func text(cumulative: UInt32, total: UInt32?, rate: Double?, missing: UInt32, rangesRequested: UInt64,
                             probes: UInt64, roundTrip: Nanoseconds?, elapsed: Nanoseconds) -> String {
         var parts: [String] = []
         if let total {

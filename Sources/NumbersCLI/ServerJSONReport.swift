@@ -5,10 +5,10 @@ import NumbersProtocol
 /// The JSON Lines `numbers-server -json` writes: one object per session event, a first line when
 /// it listens and a totals line at shutdown (schema in docs/json.md). Each carries `event` and
 /// `unixTime` (wall clock, seconds, to the microsecond), so lines join with other logs.
-public enum ServerJSONReport {
-    public static let schema = "numbers-server/1"
+package enum ServerJSONReport {
+    package static let schema = "numbers-server/1"
 
-    public static func unixTime() -> JSON {
+    package static func unixTime() -> JSON {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return .number(Double(spec.tv_sec) + Double(spec.tv_nsec / 1_000) / 1e6, places: 6)
@@ -18,11 +18,11 @@ public enum ServerJSONReport {
         JSON.object([("event", .string(event)), ("unixTime", unixTime())] + members).compact
     }
 
-    public static func listening(address: PeerAddress, settings: [(String, JSON)]) -> String {
+    package static func listening(address: PeerAddress, settings: [(String, JSON)]) -> String {
         line("listening", [("schema", .string(schema)), ("address", .string("\(address)"))] + settings)
     }
 
-    public static func line(for event: ServerEvent) -> String {
+    package static func line(for event: ServerEvent) -> String {
         switch event {
         case .created(let id, let total, let address):
             return line("created", [("clientID", .string("\(id)")), ("n", .unsigned(UInt64(total))), ("address", .string("\(address)"))])
@@ -41,7 +41,7 @@ public enum ServerJSONReport {
         }
     }
 
-    public static func totals(signal: String, sessionsOpen: Int, counters: ServerCounters, eventsDropped: UInt64,
+    package static func totals(signal: String, sessionsOpen: Int, counters: ServerCounters, eventsDropped: UInt64,
                               oversizeDropped: UInt64, socketDrops: Int, simulator: ImpairmentCounters?,
                               sharing: SessionSharing.Counters?) -> String {
         line("totals", [

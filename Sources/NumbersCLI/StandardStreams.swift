@@ -5,7 +5,7 @@ import Glibc
 /// Writes one line to standard error. The C `stderr` global is not usable under strict
 /// concurrency, so this writes to the descriptor directly; stdout is flushed first so that the
 /// two streams interleave in the order the program wrote them.
-public func printError(_ line: String) {
+package func printError(_ line: String) {
     fflush(nil)
     var text = line
     if !text.hasSuffix("\n") { text += "\n" }
@@ -24,7 +24,7 @@ public func printError(_ line: String) {
 /// printed: the client ID printed at start must survive a kill, and `numbers-server | tee` must
 /// show sessions live. glibc's `stdout` is reached through its symbol because the C global may
 /// not be referenced under strict concurrency.
-public func lineBufferStandardOutput() {
+package func lineBufferStandardOutput() {
     guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "stdout"),
           let file = symbol.assumingMemoryBound(to: UnsafeMutablePointer<FILE>?.self).pointee else { return }
     setvbuf(file, nil, _IOLBF, 0)

@@ -18,7 +18,7 @@ extension FuzzTargets {
     /// beyond its receive window, its cumulative ACK is the model's contiguous prefix, a status
     /// once over never changes, a failed client sends nothing and a finished one at most four
     /// DONE ACKs, and it always has a deadline until it is over (never idles forever, never spins).
-    public static func client(_ data: UnsafeRawBufferPointer) {
+    package static func client(_ data: UnsafeRawBufferPointer) {
         var input = FuzzInput(data)
         var harness = ClientHarness(&input)
         defer { harness.close() }
@@ -32,30 +32,30 @@ extension FuzzTargets {
 }
 
 /// The layout of a client program, shared by the target and the seed-corpus generator.
-public enum ClientProgram {
-    public static let maxSteps = 4_096
-    public static let server = PeerAddress(ipv4: (10, 9, 8, 7), port: 9000)
-    public static let stranger = PeerAddress(ipv4: (10, 9, 8, 7), port: 9001)
-    public static let clientID = ClientID(high: 0x0123_4567_89AB_4DEF, low: 0x8123_4567_89AB_CDEF)
-    public static let tag: UInt32 = 0x7A67_0001
-    public static let start = Instant(nanoseconds: 1_000_000_000_000)
+package enum ClientProgram {
+    package static let maxSteps = 4_096
+    package static let server = PeerAddress(ipv4: (10, 9, 8, 7), port: 9000)
+    package static let stranger = PeerAddress(ipv4: (10, 9, 8, 7), port: 9001)
+    package static let clientID = ClientID(high: 0x0123_4567_89AB_4DEF, low: 0x8123_4567_89AB_CDEF)
+    package static let tag: UInt32 = 0x7A67_0001
+    package static let start = Instant(nanoseconds: 1_000_000_000_000)
     /// The largest n the harness computes a true checksum for.
-    public static let maxChecksummed: UInt32 = 1 << 16
+    package static let maxChecksummed: UInt32 = 1 << 16
 
     /// Header: a mode byte (bits 0–1: start(n), resume(any n), resume(expected n), start(n);
     /// bit 2: window 4096 instead of the minimum; bit 3: in resume(any n) mode the server's n is a
     /// raw u32 that follows; bits 4–7: which true seed), then n − 1 as a u16 (mod 3000).
-    public static func header(mode: UInt8, n: UInt32) -> [UInt8] {
+    package static func header(mode: UInt8, n: UInt32) -> [UInt8] {
         var p = FuzzProgram()
         p.u8(mode); p.u16(UInt16(n - 1))
         return p.bytes
     }
 
-    public static func seed(_ selector: UInt8) -> UInt64 { 0xA5A5_0000_0000_0001 &+ UInt64(selector) &* 0x9E37_79B9 }
+    package static func seed(_ selector: UInt8) -> UInt64 { 0xA5A5_0000_0000_0001 &+ UInt64(selector) &* 0x9E37_79B9 }
 
     /// Operations (bits 0–2 of the op byte). Bits 3–4 equal to 3 mean an anomaly byte follows
     /// (bit 0: from a stranger, bit 1: a foreign tag); bits 5–7 a time-step class and a byte.
-    public enum Op: UInt8, CaseIterable {
+    package enum Op: UInt8, CaseIterable {
         /// index selector, count, numbers selector (+ xor byte), echo.
         case data = 0
         /// selector (true, other seed, consistent with the client's numbers, raw crc u32 + sum u64), echo.
@@ -74,11 +74,11 @@ public enum ClientProgram {
         case idle = 7
     }
 
-    public static func opByte(_ op: Op, anomaly: Bool = false, timeClass: UInt8 = 0) -> UInt8 {
+    package static func opByte(_ op: Op, anomaly: Bool = false, timeClass: UInt8 = 0) -> UInt8 {
         op.rawValue | (anomaly ? 3 << 3 : 0) | (timeClass & 7) << 5
     }
 
-    public static let timeUnits: [UInt64] = ServerProgram.timeUnits
+    package static let timeUnits: [UInt64] = ServerProgram.timeUnits
 }
 
 struct ClientHarness {

@@ -7,7 +7,7 @@ extension FuzzTargets {
     /// The input is decoded twice: as it is, and with its last four bytes replaced by the right
     /// CRC-32C, so that mutations reach the version, type, length and field checks behind the
     /// checksum instead of dying at it.
-    public static func decode(_ data: UnsafeRawBufferPointer) {
+    package static func decode(_ data: UnsafeRawBufferPointer) {
         checkRoundTrip(data)
         guard data.count >= 4, data.count <= Limits.maxDatagramSize + 4 else { return }
         var fixed = Array(data)

@@ -2,28 +2,28 @@ import NumbersProtocol
 
 /// Reads a fuzz input as a stream of small fields. Past the end every read returns zeros, so any
 /// byte string is a complete program; `isEmpty` ends the program loop.
-public struct FuzzInput {
-    public let bytes: UnsafeRawBufferPointer
-    public private(set) var offset = 0
+package struct FuzzInput {
+    package let bytes: UnsafeRawBufferPointer
+    package private(set) var offset = 0
 
-    public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    package init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-    public var isEmpty: Bool { offset >= bytes.count }
-    public var remaining: Int { max(bytes.count - offset, 0) }
+    package var isEmpty: Bool { offset >= bytes.count }
+    package var remaining: Int { max(bytes.count - offset, 0) }
 
-    public mutating func u8() -> UInt8 {
+    package mutating func u8() -> UInt8 {
         guard offset < bytes.count else { return 0 }
         defer { offset += 1 }
         return bytes[offset]
     }
 
     /// Little-endian, so that a short tail still reads as a small value.
-    public mutating func u16() -> UInt16 { UInt16(u8()) | UInt16(u8()) << 8 }
-    public mutating func u32() -> UInt32 { UInt32(u16()) | UInt32(u16()) << 16 }
-    public mutating func u64() -> UInt64 { UInt64(u32()) | UInt64(u32()) << 32 }
+    package mutating func u16() -> UInt16 { UInt16(u8()) | UInt16(u8()) << 8 }
+    package mutating func u32() -> UInt32 { UInt32(u16()) | UInt32(u16()) << 16 }
+    package mutating func u64() -> UInt64 { UInt64(u32()) | UInt64(u32()) << 32 }
 
     /// Up to `count` bytes (fewer at the end of the input).
-    public mutating func take(_ count: Int) -> UnsafeRawBufferPointer {
+    package mutating func take(_ count: Int) -> UnsafeRawBufferPointer {
         let n = min(max(count, 0), remaining)
         defer { offset += n }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + n)])
@@ -31,14 +31,14 @@ public struct FuzzInput {
 }
 
 /// The inverse of `FuzzInput`, used to write seed programs.
-public struct FuzzProgram {
-    public private(set) var bytes: [UInt8] = []
-    public init() {}
-    public mutating func u8(_ v: UInt8) { bytes.append(v) }
-    public mutating func u16(_ v: UInt16) { u8(UInt8(truncatingIfNeeded: v)); u8(UInt8(truncatingIfNeeded: v >> 8)) }
-    public mutating func u32(_ v: UInt32) { u16(UInt16(truncatingIfNeeded: v)); u16(UInt16(truncatingIfNeeded: v >> 16)) }
-    public mutating func u64(_ v: UInt64) { u32(UInt32(truncatingIfNeeded: v)); u32(UInt32(truncatingIfNeeded: v >> 32)) }
-    public mutating func append<S: Sequence>(contentsOf s: S) where S.Element == UInt8 { bytes.append(contentsOf: s) }
+package struct FuzzProgram {
+    package private(set) var bytes: [UInt8] = []
+    package init() {}
+    package mutating func u8(_ v: UInt8) { bytes.append(v) }
+    package mutating func u16(_ v: UInt16) { u8(UInt8(truncatingIfNeeded: v)); u8(UInt8(truncatingIfNeeded: v >> 8)) }
+    package mutating func u32(_ v: UInt32) { u16(UInt16(truncatingIfNeeded: v)); u16(UInt16(truncatingIfNeeded: v >> 16)) }
+    package mutating func u64(_ v: UInt64) { u32(UInt32(truncatingIfNeeded: v)); u32(UInt32(truncatingIfNeeded: v >> 32)) }
+    package mutating func append<S: Sequence>(contentsOf s: S) where S.Element == UInt8 { bytes.append(contentsOf: s) }
 }
 
 /// Encodes a message into a fresh array (the fuzz targets and the corpus tool only).

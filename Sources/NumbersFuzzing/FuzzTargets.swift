@@ -3,13 +3,13 @@ import NumbersProtocol
 /// The fuzz targets: one entry point per target, shared by the libFuzzer harnesses under Fuzz/
 /// and by the `swift test` replay of the corpus and of every regression input. Each checks its
 /// invariants with `precondition`, so a violation is a crash that libFuzzer records.
-public enum FuzzTargets {
+package enum FuzzTargets {
     /// Every target's name, in the order `Fuzz/run all` runs them.
-    public static let names = ["decode", "server", "client"]
+    package static let names = ["decode", "server", "client"]
 
     /// Runs the named target on one input; false if there is no such target.
     @discardableResult
-    public static func run(_ name: String, _ data: UnsafeRawBufferPointer) -> Bool {
+    package static func run(_ name: String, _ data: UnsafeRawBufferPointer) -> Bool {
         switch name {
         case "decode": decode(data)
         case "server": server(data)
@@ -22,7 +22,7 @@ public enum FuzzTargets {
 
 extension FuzzTargets {
     /// The client's status at the end of a `client` program (for tests of the seeds).
-    public static func clientStatus(_ data: UnsafeRawBufferPointer) -> ClientStatus {
+    package static func clientStatus(_ data: UnsafeRawBufferPointer) -> ClientStatus {
         var input = FuzzInput(data)
         var harness = ClientHarness(&input)
         defer { harness.close() }
@@ -32,7 +32,7 @@ extension FuzzTargets {
     }
 
     /// The server's counters at the end of a `server` program (for tests of the seeds).
-    public static func serverCounters(_ data: UnsafeRawBufferPointer) -> ServerCounters {
+    package static func serverCounters(_ data: UnsafeRawBufferPointer) -> ServerCounters {
         var input = FuzzInput(data)
         var harness = ServerHarness(configByte: input.u8())
         defer { harness.close() }

@@ -2,8 +2,8 @@ import NumbersProtocol
 
 /// The seed corpus and the dictionaries, generated from the protocol's own encoder and constants
 /// (written to Fuzz/corpus/ and Fuzz/dict/ by Fuzz/tools/make-corpus.swift, via `Fuzz/run --seeds`).
-public enum FuzzSeeds {
-    public static func seeds(for target: String) -> [(name: String, bytes: [UInt8])] {
+package enum FuzzSeeds {
+    package static func seeds(for target: String) -> [(name: String, bytes: [UInt8])] {
         switch target {
         case "decode": return decodeSeeds()
         case "server": return serverSeeds()
@@ -254,7 +254,7 @@ public enum FuzzSeeds {
     // MARK: dictionaries
 
     /// libFuzzer dictionary entries: the protocol's constants as they appear on the wire.
-    public static func dictionary(for target: String) -> String {
+    package static func dictionary(for target: String) -> String {
         var entries: [(String, [UInt8])] = []
         func be16(_ v: UInt16) -> [UInt8] { [UInt8(v >> 8), UInt8(truncatingIfNeeded: v)] }
         func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(truncatingIfNeeded: v >> 16), UInt8(truncatingIfNeeded: v >> 8), UInt8(truncatingIfNeeded: v)] }

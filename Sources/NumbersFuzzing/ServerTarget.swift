@@ -12,7 +12,7 @@ extension FuzzTargets {
     /// Program: one configuration byte, then steps. A step is an op byte (bits 0–1 the source,
     /// 2–4 the operation, 5–7 a time-step class followed by a multiplier byte), then the
     /// operation's fields; see `ServerProgram` for the layout.
-    public static func server(_ data: UnsafeRawBufferPointer) {
+    package static func server(_ data: UnsafeRawBufferPointer) {
         var input = FuzzInput(data)
         var harness = ServerHarness(configByte: input.u8())
         defer { harness.close() }
@@ -25,29 +25,29 @@ extension FuzzTargets {
 }
 
 /// The layout of a server program, shared by the target and the seed-corpus generator.
-public enum ServerProgram {
-    public static let maxSteps = 4_096
+package enum ServerProgram {
+    package static let maxSteps = 4_096
     /// The sources: two ports of one host, another host, an IPv6 host.
-    public static let addresses: [PeerAddress] = [
+    package static let addresses: [PeerAddress] = [
         PeerAddress(ipv4: (10, 0, 0, 1), port: 4000),
         PeerAddress(ipv4: (10, 0, 0, 1), port: 4001),
         PeerAddress(ipv4: (192, 168, 7, 9), port: 4000),
         PeerAddress(family: .ipv6, port: 4000, high: 0x2001_0DB8_0000_0000, low: 0x1),
     ]
-    public static let clientIDs: [ClientID] = [
+    package static let clientIDs: [ClientID] = [
         ClientID(high: 0x1111_1111_1111_4111, low: 0x8111_1111_1111_1111),
         ClientID(high: 0x2222_2222_2222_4222, low: 0x8222_2222_2222_2222),
         ClientID(high: 0x3333_3333_3333_4333, low: 0x8333_3333_3333_3333),
         ClientID(high: 0x4444_4444_4444_4444, low: 0x8444_4444_4444_4444),
     ]
-    public static let key = SipHashKey(k0: 0x0706_0504_0302_0100, k1: 0x0F0E_0D0C_0B0A_0908)
-    public static let seedSource: UInt64 = 0x5EED_0F_5E55_1095
-    public static let start = Instant(nanoseconds: 1_000_000_000_000)
-    public static let maxSessions = 3
+    package static let key = SipHashKey(k0: 0x0706_0504_0302_0100, k1: 0x0F0E_0D0C_0B0A_0908)
+    package static let seedSource: UInt64 = 0x5EED_0F_5E55_1095
+    package static let start = Instant(nanoseconds: 1_000_000_000_000)
+    package static let maxSessions = 3
 
     /// Configuration byte: bit 0 paced (10 ms) or unpaced; bits 1–2 the batch; bit 3 the window;
     /// bit 4 a 30 s rather than 2 s session TTL. The token period is 4 s.
-    public static func config(_ b: UInt8) -> ServerConfig {
+    package static func config(_ b: UInt8) -> ServerConfig {
         var c = ServerConfig()
         c.interval = b & 1 != 0 ? .milliseconds(10) : .zero
         c.batch = [1, 5, 64, Limits.maxNumbersPerDatagram][Int((b >> 1) & 3)]
@@ -59,7 +59,7 @@ public enum ServerProgram {
     }
 
     /// Operations (bits 2–4 of the op byte).
-    public enum Op: UInt8, CaseIterable {
+    package enum Op: UInt8, CaseIterable {
         /// u16 length (mod 1201), then that many bytes.
         case raw = 0
         /// client, tag, count, resumeFrom, window, token, ackSeq.
@@ -79,16 +79,16 @@ public enum ServerProgram {
     }
 
     /// Time-step units (bits 5–7 of the op byte), multiplied by the next byte.
-    public static let timeUnits: [UInt64] = [0, 1_000, 50_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 30_000_000_000]
+    package static let timeUnits: [UInt64] = [0, 1_000, 50_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 30_000_000_000]
 
-    public static func opByte(source: Int, op: Op, timeClass: UInt8 = 0) -> UInt8 {
+    package static func opByte(source: Int, op: Op, timeClass: UInt8 = 0) -> UInt8 {
         UInt8(source & 3) | op.rawValue << 2 | (timeClass & 7) << 5
     }
 
     /// Token field selectors.
-    public enum Token: UInt8 { case none = 0, lastChallenge = 1, stolen = 2, raw = 3, fresh = 4 }
+    package enum Token: UInt8 { case none = 0, lastChallenge = 1, stolen = 2, raw = 3, fresh = 4 }
     /// u32 field selectors (low 3 bits; the high 5 bits are a small operand).
-    public enum Value: UInt8 { case small = 0, u8 = 1, u16 = 2, u32 = 3, totalMinus = 4, sentMinus = 5, acknowledgedPlus = 6, cursorMinus = 7 }
+    package enum Value: UInt8 { case small = 0, u8 = 1, u16 = 2, u32 = 3, totalMinus = 4, sentMinus = 5, acknowledgedPlus = 6, cursorMinus = 7 }
 }
 
 struct ServerHarness {

@@ -4,38 +4,38 @@ import NumbersProtocol
 /// then `propagation` of one-way delay, as `tc qdisc … tbf rate R limit L` plus a long wire.
 /// Every datagram occupies `datagram bytes + overhead` on the link (the IPv4 and UDP headers by
 /// default), so rates compare with what a kernel qdisc counts.
-public struct BottleneckLink: Sendable, Equatable, CustomStringConvertible {
-    public var bitsPerSecond: UInt64
-    public var queueLimit: Int
-    public var propagation: Nanoseconds
-    public var overhead: Int
+package struct BottleneckLink: Sendable, Equatable, CustomStringConvertible {
+    package var bitsPerSecond: UInt64
+    package var queueLimit: Int
+    package var propagation: Nanoseconds
+    package var overhead: Int
 
     /// The IPv4 header (20 bytes) and the UDP header (8 bytes).
-    public static let ipv4UDPOverhead = 28
+    package static let ipv4UDPOverhead = 28
     /// Bounds that keep the fluid arithmetic exact: 1 kbit/s to 100 Gbit/s, queues up to 1 GB.
-    public static let rateRange: ClosedRange<UInt64> = 1_000...100_000_000_000
-    public static let maxQueueLimit = 1 << 30
+    package static let rateRange: ClosedRange<UInt64> = 1_000...100_000_000_000
+    package static let maxQueueLimit = 1 << 30
 
-    public init(bitsPerSecond: UInt64, queueLimit: Int, propagation: Nanoseconds = .zero,
+    package init(bitsPerSecond: UInt64, queueLimit: Int, propagation: Nanoseconds = .zero,
                 overhead: Int = BottleneckLink.ipv4UDPOverhead) {
         self.bitsPerSecond = bitsPerSecond; self.queueLimit = queueLimit
         self.propagation = propagation; self.overhead = overhead
     }
 
     /// Time the link takes to put `bytes` (overhead included) on the wire.
-    public func transmissionTime(bytes: Int) -> Nanoseconds {
+    package func transmissionTime(bytes: Int) -> Nanoseconds {
         Nanoseconds((UInt64(bytes + overhead) * 8 * 1_000_000_000 + bitsPerSecond - 1) / bitsPerSecond)
     }
 
     /// - Throws: the first setting out of its range.
-    public func validate() throws(ImpairmentError) {
+    package func validate() throws(ImpairmentError) {
         if !Self.rateRange.contains(bitsPerSecond) { throw .bottleneckRateOutOfRange(bitsPerSecond) }
         if queueLimit < 1 || queueLimit > Self.maxQueueLimit { throw .bottleneckQueueOutOfRange(queueLimit) }
         if propagation > ImpairmentConfig.maxDelay { throw .bottleneckPropagationTooLong(propagation) }
         if overhead < 0 || overhead > 1_000 { throw .bottleneckOverheadOutOfRange(overhead) }
     }
 
-    public var description: String {
+    package var description: String {
         "bottleneck \(Double(bitsPerSecond) / 1e6) Mbit/s, queue \(queueLimit) B, propagation \(propagation)"
     }
 }

@@ -2,7 +2,7 @@ import NumbersProtocol
 
 extension Impairment {
     /// Earliest instant at which `releaseDue` has something to emit, or nil when nothing is held.
-    public var nextDeadline: Instant? {
+    package var nextDeadline: Instant? {
         switch (heap.firstDue, reorder.earliestTimeout) {
         case let (a?, b?): return min(a, b)
         case let (a?, nil): return a
@@ -12,7 +12,7 @@ extension Impairment {
     }
 
     /// Emits every held copy due at or before `now`, in (due time, insertion) order.
-    public mutating func releaseDue(now: Instant, emit: (UnsafeRawBufferPointer, PeerAddress) -> Void) {
+    package mutating func releaseDue(now: Instant, emit: (UnsafeRawBufferPointer, PeerAddress) -> Void) {
         if let timeout = reorder.earliestTimeout, timeout <= now {
             // Timed-out reordered copies join the heap so that they interleave in due order.
             var released: [ReorderedDatagram] = []

@@ -13,11 +13,11 @@ import NumbersProtocol
 /// the shell should wake at `nextDeadline`.
 ///
 /// `emit` must not call back into this value (it is being mutated while `emit` runs).
-public struct Impairment: Sendable {
-    public let config: ImpairmentConfig
+package struct Impairment: Sendable {
+    package let config: ImpairmentConfig
     /// True when the config does nothing: the shell may bypass the model entirely.
-    public let isTransparent: Bool
-    public internal(set) var counters = ImpairmentCounters()
+    package let isTransparent: Bool
+    package internal(set) var counters = ImpairmentCounters()
 
     var random: ImpairmentRandom
     var burstChain: GilbertElliottChain?
@@ -38,7 +38,7 @@ public struct Impairment: Sendable {
 
     static let spareLimit = 1_024
 
-    public init(_ config: ImpairmentConfig) {
+    package init(_ config: ImpairmentConfig) {
         self.config = config
         isTransparent = config.isTransparent
         random = ImpairmentRandom(seed: config.seed)
@@ -46,20 +46,20 @@ public struct Impairment: Sendable {
     }
 
     /// Copies held inside (delayed or reordered), at most `config.heldLimit`.
-    public var heldCount: Int { heap.count + reorder.count }
+    package var heldCount: Int { heap.count + reorder.count }
 
     /// True during an offline period: the shell must also ignore inbound datagrams (and report
     /// each with `noteInboundIgnored`).
-    public func isOffline(at now: Instant) -> Bool { offlineFrom <= now && now < offlineUntil }
+    package func isOffline(at now: Instant) -> Bool { offlineFrom <= now && now < offlineUntil }
 
     /// Counts one inbound datagram the shell ignored because `isOffline`.
-    public mutating func noteInboundIgnored() { counters.inboundIgnored += 1 }
+    package mutating func noteInboundIgnored() { counters.inboundIgnored += 1 }
 
     /// Offers one outgoing datagram at `now`. Copies due now are passed to `emit` before this
     /// returns (the caller's bytes themselves when unchanged: no copy); others are copied and kept
     /// until `releaseDue`. Held copies already due are emitted first, so release order holds even
     /// when the shell offers before it releases.
-    public mutating func offer(_ bytes: UnsafeRawBufferPointer, to destination: PeerAddress, now: Instant,
+    package mutating func offer(_ bytes: UnsafeRawBufferPointer, to destination: PeerAddress, now: Instant,
                                emit: (UnsafeRawBufferPointer, PeerAddress) -> Void) {
         counters.offered += 1
         if heldCount > 0 { releaseDue(now: now, emit: emit) }

@@ -5,7 +5,7 @@ import Glibc  // libm, for rounded()
 extension ImpairmentConfig: CustomStringConvertible {
     /// One line for the start-up log, naming only the active stages and always the seed, e.g.
     /// `impairment: drop 0.1, delay 20ms ±5ms, seed 42`.
-    public var description: String {
+    package var description: String {
         var parts: [String] = []
         if dropRate > 0 { parts.append("drop \(dropRate)") }
         if let burst {

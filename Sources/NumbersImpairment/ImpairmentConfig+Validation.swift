@@ -1,7 +1,7 @@
 extension ImpairmentConfig {
     /// Checks every setting, the burst model's and the bottleneck's included.
     /// - Throws: the first setting out of its range, in the order of the command line's flags.
-    public func validate() throws(ImpairmentError) {
+    package func validate() throws(ImpairmentError) {
         // Negated range checks, so that NaN is rejected too.
         func rate(_ name: String, _ value: Double) throws(ImpairmentError) {
             guard value >= 0 && value < 1 else { throw .rateOutOfRange(setting: name, value: value) }

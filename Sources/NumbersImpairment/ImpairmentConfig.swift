@@ -15,41 +15,41 @@ import NumbersProtocol
 /// 7. scheduling, per copy: held for reordering with `reorderRate` (`reordered`), otherwise
 ///    released at (the time it left the link, or now) + `delay` ± `jitter` (`delayed` when that
 ///    is later than now).
-public struct ImpairmentConfig: Sendable, Equatable {
+package struct ImpairmentConfig: Sendable, Equatable {
     /// Independent loss probability per datagram, in [0, 1).
-    public var dropRate: Double
+    package var dropRate: Double
     /// Burst loss, or nil for none.
-    public var burst: GilbertElliott?
+    package var burst: GilbertElliott?
     /// Probability that a datagram is sent twice, in [0, 1).
-    public var duplicateRate: Double
+    package var duplicateRate: Double
     /// Probability that a datagram is held back until 1–3 later datagrams have gone (or until
     /// `reorderHold` past its normal release time), in [0, 1).
-    public var reorderRate: Double
+    package var reorderRate: Double
     /// Probability that a copy of the datagram has 1–3 bits flipped, in [0, 1).
-    public var corruptRate: Double
+    package var corruptRate: Double
     /// Fixed one-way delay added to every datagram. At most `maxDelay`.
-    public var delay: Nanoseconds
+    package var delay: Nanoseconds
     /// Uniform ±jitter around `delay`, clamped so a datagram is never released before it was sent.
     /// May exceed `delay`. At most `maxDelay`.
-    public var jitter: Nanoseconds
+    package var jitter: Nanoseconds
     /// Every Nth datagram offered while online fails (N, 2N, 3N, …); 0 turns it off.
-    public var failEvery: UInt64
+    package var failEvery: UInt64
     /// After each failure the sender is offline this long; needs `failEvery`.
-    public var goOfflineFor: Nanoseconds
+    package var goOfflineFor: Nanoseconds
     /// Seeds every random decision: the same seed and inputs give the same outputs.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Most datagrams held inside at once (delayed or reordered); beyond it, `overflowDropped`.
-    public var heldLimit: Int
+    package var heldLimit: Int
     /// A rate-limited link with a drop-tail queue, shared by everything this side sends; nil for none.
-    public var bottleneck: BottleneckLink?
+    package var bottleneck: BottleneckLink?
 
     /// Bound on `delay` and `jitter`: far beyond any useful value, and it keeps time sums exact.
-    public static let maxDelay = Nanoseconds.seconds(3_600 as UInt64)
+    package static let maxDelay = Nanoseconds.seconds(3_600 as UInt64)
     /// Shortest hold of a reordered datagram, so that reordering still happens without `delay`.
-    public static let minReorderHold = Nanoseconds.milliseconds(10)
-    public static let defaultHeldLimit = 100_000
+    package static let minReorderHold = Nanoseconds.milliseconds(10)
+    package static let defaultHeldLimit = 100_000
 
-    public init(dropRate: Double = 0, burst: GilbertElliott? = nil, duplicateRate: Double = 0,
+    package init(dropRate: Double = 0, burst: GilbertElliott? = nil, duplicateRate: Double = 0,
                 reorderRate: Double = 0, corruptRate: Double = 0,
                 delay: Nanoseconds = .zero, jitter: Nanoseconds = .zero,
                 failEvery: UInt64 = 0, goOfflineFor: Nanoseconds = .zero,
@@ -62,25 +62,25 @@ public struct ImpairmentConfig: Sendable, Equatable {
     }
 
     /// The config that does nothing.
-    public static let none = ImpairmentConfig()
+    package static let none = ImpairmentConfig()
 
     /// True when no stage can change, delay or remove a datagram: the shell may bypass the model.
-    public var isTransparent: Bool {
+    package var isTransparent: Bool {
         dropRate == 0 && (burst.map { $0.lossInBad == 0 && $0.lossInGood == 0 } ?? true)
             && duplicateRate == 0 && reorderRate == 0 && corruptRate == 0
             && delay == .zero && jitter == .zero && failEvery == 0 && bottleneck == nil
     }
 
     /// True when some datagram may be released later than it is offered, so copies are kept.
-    public var holdsDatagrams: Bool { delay > .zero || jitter > .zero || reorderRate > 0 || bottleneck != nil }
+    package var holdsDatagrams: Bool { delay > .zero || jitter > .zero || reorderRate > 0 || bottleneck != nil }
 
     /// How long past its normal release time (offer + `delay`) a reordered datagram may wait for
     /// later ones: max(delay, 10ms). Measured from the normal release time rather than from the
     /// offer, otherwise with a delay of 10ms or more it would never be overtaken.
-    public var reorderHold: Nanoseconds { max(delay, Self.minReorderHold) }
+    package var reorderHold: Nanoseconds { max(delay, Self.minReorderHold) }
 
     /// Long-run fraction lost by the random stages: 1 − (1 − dropRate)(1 − burst loss).
-    public var expectedLossRate: Double {
+    package var expectedLossRate: Double {
         1 - (1 - dropRate) * (1 - (burst?.stationaryLossRate ?? 0))
     }
 }

@@ -1,40 +1,40 @@
 /// What the model did, per outcome. Every offered datagram ends in exactly one of `failed`,
 /// `offlineDropped`, `dropped`, `burstDropped`; or goes on as one copy (two when duplicated), and
 /// each copy is then emitted (`delivered`), still held, `queueDropped` or `overflowDropped`.
-public struct ImpairmentCounters: Sendable, Equatable {
+package struct ImpairmentCounters: Sendable, Equatable {
     /// Datagrams passed to `offer`.
-    public var offered: UInt64 = 0
+    package var offered: UInt64 = 0
     /// Copies handed to `emit`, immediately or later.
-    public var delivered: UInt64 = 0
+    package var delivered: UInt64 = 0
     /// Lost to the independent `dropRate`.
-    public var dropped: UInt64 = 0
+    package var dropped: UInt64 = 0
     /// Lost to the Gilbert–Elliott chain.
-    public var burstDropped: UInt64 = 0
+    package var burstDropped: UInt64 = 0
     /// Failed by `failEvery`.
-    public var failed: UInt64 = 0
+    package var failed: UInt64 = 0
     /// Offered while offline.
-    public var offlineDropped: UInt64 = 0
+    package var offlineDropped: UInt64 = 0
     /// Offline periods started.
-    public var offlinePeriods: UInt64 = 0
+    package var offlinePeriods: UInt64 = 0
     /// Inbound datagrams the shell ignored while offline (reported via `noteInboundIgnored`).
-    public var inboundIgnored: UInt64 = 0
+    package var inboundIgnored: UInt64 = 0
     /// Extra copies made.
-    public var duplicated: UInt64 = 0
+    package var duplicated: UInt64 = 0
     /// Copies held back for reordering.
-    public var reordered: UInt64 = 0
+    package var reordered: UInt64 = 0
     /// Datagrams with bits flipped.
-    public var corrupted: UInt64 = 0
+    package var corrupted: UInt64 = 0
     /// Copies kept to be released later than they were offered (not counting reordered ones).
-    public var delayed: UInt64 = 0
+    package var delayed: UInt64 = 0
     /// Copies discarded because the held queue was full.
-    public var overflowDropped: UInt64 = 0
+    package var overflowDropped: UInt64 = 0
     /// Copies dropped by the bottleneck link's full queue (drop-tail).
-    public var queueDropped: UInt64 = 0
+    package var queueDropped: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
     /// Three log lines prefixed with `label`.
-    public func summary(label: String) -> String {
+    package func summary(label: String) -> String {
         func pct(_ n: UInt64) -> String { "\(n) (\(Percent.text(n, of: offered)))" }
         return """
         \(label): offered \(offered), delivered \(delivered), dropped \(pct(dropped)), \
@@ -48,5 +48,5 @@ public struct ImpairmentCounters: Sendable, Equatable {
     }
 
     /// `summary(label: "impairment")`.
-    public var summary: String { summary(label: "impairment") }
+    package var summary: String { summary(label: "impairment") }
 }

@@ -3,7 +3,7 @@ import NumbersProtocol
 /// Why an `ImpairmentConfig`, a `GilbertElliott` model or a `BottleneckLink` cannot be used. The
 /// bounds live here only: the command-line tools map these errors to usage errors (exit 2) naming
 /// the flag, as they do `ConfigurationError`, instead of repeating the checks.
-public enum ImpairmentError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum ImpairmentError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A per-datagram probability (`setting`: dropRate, duplicateRate, reorderRate, corruptRate)
     /// outside [0, 1), or NaN.
     case rateOutOfRange(setting: String, value: Double)
@@ -25,7 +25,7 @@ public enum ImpairmentError: Error, Sendable, Hashable, CustomStringConvertible 
     case bottleneckOverheadOutOfRange(Int)
 
     /// The four parameters of the Gilbert–Elliott chain, spelled as netem spells them.
-    public enum BurstParameter: String, Sendable, Hashable {
+    package enum BurstParameter: String, Sendable, Hashable {
         case p, r
         case lossInBad = "1-h"
         case lossInGood = "1-k"
@@ -41,7 +41,7 @@ public enum ImpairmentError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// The setting at fault, spelled as the command-line flag where there is one.
-    public var setting: String {
+    package var setting: String {
         switch self {
         case .rateOutOfRange(let setting, _), .delayTooLong(let setting, _): setting
         case .burstParameterOutOfRange: "burstLoss"
@@ -51,7 +51,7 @@ public enum ImpairmentError: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .rateOutOfRange(let setting, let value): "\(setting) must be in [0, 1), got \(value)"
         case .burstParameterOutOfRange(let parameter, let value): "burstLoss \(parameter.rawValue) \(parameter.range), got \(value)"

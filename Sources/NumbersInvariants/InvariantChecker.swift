@@ -17,12 +17,12 @@ import NumbersProtocol
 ///
 /// Not thread-safe (a value type owned by one run). Violations accumulate in `violations`, each
 /// naming the run's seed.
-public struct InvariantChecker {
-    public let config: ServerConfig
-    public let seed: UInt64?
-    public private(set) var violations: [InvariantViolation] = []
+package struct InvariantChecker {
+    package let config: ServerConfig
+    package let seed: UInt64?
+    package private(set) var violations: [InvariantViolation] = []
     /// At most this many are kept: the first ones explain a failure, the rest repeat it.
-    public var maxViolations = 20
+    package var maxViolations = 20
 
     private let validator: AddressValidator
     private var received: [PeerAddress: UInt64] = [:]
@@ -41,15 +41,15 @@ public struct InvariantChecker {
     ///   - config: the server's configuration (its window, TTL, token period and session bound).
     ///   - key: the server's address-validation key, to tell which tokens prove an address.
     ///   - seed: the run's seed, printed with every violation (nil: the run has none).
-    public init(config: ServerConfig, key: SipHashKey, seed: UInt64?) {
+    package init(config: ServerConfig, key: SipHashKey, seed: UInt64?) {
         self.config = config
         self.seed = seed
         validator = AddressValidator(key: key, period: config.tokenPeriod)
     }
 
-    public var isClean: Bool { violations.isEmpty }
+    package var isClean: Bool { violations.isEmpty }
 
-    public mutating func record(_ kind: InvariantViolation.Kind, at now: Instant, _ detail: String) {
+    package mutating func record(_ kind: InvariantViolation.Kind, at now: Instant, _ detail: String) {
         if violations.count < maxViolations { violations.append(InvariantViolation(kind: kind, at: now, seed: seed, detail: detail)) }
     }
 
@@ -57,7 +57,7 @@ public struct InvariantChecker {
 
     /// A datagram on its way into the server, before the server handles it. `session` is the
     /// server's current state for a client ID.
-    public mutating func serverReceives(_ datagram: UnsafeRawBufferPointer, from source: PeerAddress, now: Instant,
+    package mutating func serverReceives(_ datagram: UnsafeRawBufferPointer, from source: PeerAddress, now: Instant,
                                         session: (ClientID) -> ServerSession?) {
         received[source, default: 0] += UInt64(datagram.count)
         switch WireDecoder.decode(datagram) {
@@ -98,7 +98,7 @@ public struct InvariantChecker {
     // MARK: What the server sends
 
     /// A datagram the server sent to `destination`, with its sessions as they are after the send.
-    public mutating func serverSends(_ datagram: UnsafeRawBufferPointer, to destination: PeerAddress, now: Instant,
+    package mutating func serverSends(_ datagram: UnsafeRawBufferPointer, to destination: PeerAddress, now: Instant,
                                      sessions: [ServerSession]) {
         sent[destination, default: 0] += UInt64(datagram.count)
         if !proven.contains(destination) {
@@ -160,7 +160,7 @@ public struct InvariantChecker {
     // MARK: Sessions
 
     /// A session the server ended (its `.ended` event).
-    public mutating func sessionEnded(_ id: ClientID, reason: ServerEvent.EndReason, now: Instant) {
+    package mutating func sessionEnded(_ id: ClientID, reason: ServerEvent.EndReason, now: Instant) {
         guard reason == .expired else { return }
         let heard = lastHeard[id] ?? .zero
         if now - heard < config.sessionTTL {
@@ -170,7 +170,7 @@ public struct InvariantChecker {
 
     /// The sessions as they are now: within the bound, each bound to an address proven for it,
     /// its indices and retransmission queue in order.
-    public mutating func sessionsHold(_ sessions: [ServerSession], now: Instant) {
+    package mutating func sessionsHold(_ sessions: [ServerSession], now: Instant) {
         if sessions.count > config.maxSessions {
             record(.badState, at: now, "\(sessions.count) sessions, bound \(config.maxSessions)")
         }

@@ -3,8 +3,8 @@ import NumbersProtocol
 /// One broken invariant, as `InvariantChecker` found it. Its description starts with the run's
 /// seed (where the run has one: a fuzz input is its own replay), so that a failing run printed
 /// anywhere says how to replay it.
-public struct InvariantViolation: Sendable, Hashable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+package struct InvariantViolation: Sendable, Hashable, CustomStringConvertible {
+    package enum Kind: String, Sendable, Hashable, CaseIterable {
         /// A DATA outside its session's window [acknowledged, acknowledged + window), beyond what
         /// the session records as sent, or no session it could belong to.
         case outsideWindow
@@ -21,10 +21,10 @@ public struct InvariantViolation: Sendable, Hashable, CustomStringConvertible {
         case badState
     }
 
-    public var kind: Kind
-    public var at: Instant
-    public var seed: UInt64?
-    public var detail: String
+    package var kind: Kind
+    package var at: Instant
+    package var seed: UInt64?
+    package var detail: String
 
-    public var description: String { (seed.map { "seed \($0) " } ?? "") + "t=\(at): \(kind.rawValue): \(detail)" }
+    package var description: String { (seed.map { "seed \($0) " } ?? "") + "t=\(at): \(kind.rawValue): \(detail)" }
 }

@@ -4,70 +4,70 @@ import NumbersTransport
 
 /// What to generate: `sessions` clients, each asking for `numbersPerSession` numbers, opened at
 /// `openRate` per second, multiplexed over `sockets` UDP sockets on one thread.
-public struct LoadConfig: Sendable {
-    public var server: PeerAddress
-    public var sessions: Int
-    public var numbersPerSession: UInt32
-    public var sockets = 4
+package struct LoadConfig: Sendable {
+    package var server: PeerAddress
+    package var sessions: Int
+    package var numbersPerSession: UInt32
+    package var sockets = 4
     /// New clients started per second (the ramp); the last starts at sessions / openRate.
-    public var openRate = 20_000.0
+    package var openRate = 20_000.0
     /// The whole run is abandoned after this long, whatever is left unfinished.
-    public var timeLimit = Nanoseconds.seconds(120 as UInt64)
-    public var clientGiveUpAfter = Nanoseconds.seconds(30 as UInt64)
+    package var timeLimit = Nanoseconds.seconds(120 as UInt64)
+    package var clientGiveUpAfter = Nanoseconds.seconds(30 as UInt64)
     /// The clients' ACK delay; nil keeps `ClientConfig`'s default, as numbers-client uses it.
-    public var clientAckDelay: Nanoseconds?
+    package var clientAckDelay: Nanoseconds?
     /// How often `onTick` reports progress.
-    public var tickInterval = Nanoseconds.milliseconds(250)
-    public var seed: UInt64 = 1
+    package var tickInterval = Nanoseconds.milliseconds(250)
+    package var seed: UInt64 = 1
 
-    public init(server: PeerAddress, sessions: Int, numbersPerSession: UInt32) {
+    package init(server: PeerAddress, sessions: Int, numbersPerSession: UInt32) {
         self.server = server; self.sessions = sessions; self.numbersPerSession = numbersPerSession
     }
 }
 
 /// A progress sample, taken every `tickInterval`.
-public struct LoadSnapshot: Sendable {
-    public var elapsed: Nanoseconds
+package struct LoadSnapshot: Sendable {
+    package var elapsed: Nanoseconds
     /// Clients started so far.
-    public var opened: Int
+    package var opened: Int
     /// Clients whose session exists on the server and is streaming (first DATA received, not over).
-    public var streaming: Int
+    package var streaming: Int
     /// Clients that ended (verified or failed).
-    public var over: Int
+    package var over: Int
 }
 
 /// How the run ended for every client, plus what the generator itself did.
-public struct LoadReport: Sendable {
-    public var sessions: Int
-    public var passed = 0
-    public var failedVerification = 0
-    public var rejected = 0
-    public var noAnswer = 0
-    public var otherFailures = 0
-    public var unfinished = 0
-    public var elapsed = Nanoseconds.zero
+package struct LoadReport: Sendable {
+    package var sessions: Int
+    package var passed = 0
+    package var failedVerification = 0
+    package var rejected = 0
+    package var noAnswer = 0
+    package var otherFailures = 0
+    package var unfinished = 0
+    package var elapsed = Nanoseconds.zero
     /// Most clients streaming at once, and when.
-    public var peakStreaming = 0
-    public var datagramsReceived: UInt64 = 0
-    public var datagramsSent: UInt64 = 0
-    public var dataReceived: UInt64 = 0
-    public var duplicateNumbers: UInt64 = 0
-    public var probesSent: UInt64 = 0
-    public var acksSent: UInt64 = 0
+    package var peakStreaming = 0
+    package var datagramsReceived: UInt64 = 0
+    package var datagramsSent: UInt64 = 0
+    package var dataReceived: UInt64 = 0
+    package var duplicateNumbers: UInt64 = 0
+    package var probesSent: UInt64 = 0
+    package var acksSent: UInt64 = 0
     /// Datagrams whose tag named no client of this generator.
-    public var unroutable: UInt64 = 0
-    public var socketSoftErrors = 0
+    package var unroutable: UInt64 = 0
+    package var socketSoftErrors = 0
     /// Generator CPU time (user + system) over the run, seconds.
-    public var cpuSeconds = 0.0
+    package var cpuSeconds = 0.0
     /// Every client ended with a verified PASS.
-    public var verified: Bool { passed == sessions }
+    package var verified: Bool { passed == sessions }
 }
 
 /// Many client engines on a few sockets. Every server-to-client datagram carries its client's tag
 /// (`WireDecoder.tag(of:)`), so one socket serves thousands of clients: the tag is the client's index + 1.
 /// Single-threaded and not Sendable; build and run it on one thread.
-public final class LoadGenerator {
-    public let config: LoadConfig
+package final class LoadGenerator {
+    package let config: LoadConfig
     private let sockets: [UDPSocket]
     private let receive = ReceiveBatch(capacity: 64)
     private let sends: [SendBatch]
@@ -88,7 +88,7 @@ public final class LoadGenerator {
     @exclusivity(unchecked) private var over = 0
     @exclusivity(unchecked) private var unroutable: UInt64 = 0
 
-    public init(config: LoadConfig) throws(SocketError) {
+    package init(config: LoadConfig) throws(SocketError) {
         precondition(config.sessions > 0 && config.sessions < Int(UInt32.max) && config.sockets > 0)
         self.config = config
         let host = config.server.family == .ipv4 ? "127.0.0.1" : "::1"
@@ -106,7 +106,7 @@ public final class LoadGenerator {
     }
 
     /// The generator's own ports (to find its sockets' drop counts in /proc/net/udp).
-    public var localPorts: [UInt16] { sockets.map(\.localAddress.port) }
+    package var localPorts: [UInt16] { sockets.map(\.localAddress.port) }
 
     deinit {
         engines.deinitialize(count: opened)
@@ -114,7 +114,7 @@ public final class LoadGenerator {
     }
 
     /// Runs until every client has ended (and sent its final datagrams) or the time limit passes.
-    public func run(onTick: (LoadSnapshot) -> Void) throws(SocketError) -> LoadReport {
+    package func run(onTick: (LoadSnapshot) -> Void) throws(SocketError) -> LoadReport {
         let start = MonotonicClock.now()
         let cpuStart = Self.cpuSeconds()
         let limit = start + config.timeLimit

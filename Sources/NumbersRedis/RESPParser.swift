@@ -1,14 +1,14 @@
 /// Bounds on what a reply may hold. Replies come off the network: a server (or whatever answers
 /// on its port) must not make the client allocate without limit or recurse without end.
-public enum RESPLimits {
+package enum RESPLimits {
     /// Longest bulk string accepted.
-    public static let maxBulkBytes = 4 << 20
+    package static let maxBulkBytes = 4 << 20
     /// Most elements in one array.
-    public static let maxArrayCount = 1 << 16
+    package static let maxArrayCount = 1 << 16
     /// Deepest nesting of arrays.
-    public static let maxDepth = 8
+    package static let maxDepth = 8
     /// Longest `+`, `-` or `:` line, and longest length header.
-    public static let maxLineBytes = 16 << 10
+    package static let maxLineBytes = 16 << 10
 }
 
 /// Decodes RESP2 replies from bytes as they arrive.
@@ -16,14 +16,14 @@ public enum RESPLimits {
 /// `parse` looks at a prefix of a buffer: it returns the first complete reply and how many bytes
 /// it took, nil while the reply is still incomplete, and throws when the bytes cannot be RESP or
 /// break a bound of `RESPLimits` (the connection is unusable then: nothing after it can be framed).
-public enum RESPParser {
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(RedisError) -> (value: RESPValue, consumed: Int)? {
+package enum RESPParser {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) throws(RedisError) -> (value: RESPValue, consumed: Int)? {
         var position = 0
         guard let value = try parseValue(bytes, &position, depth: 0) else { return nil }
         return (value, position)
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(RedisError) -> (value: RESPValue, consumed: Int)? {
+    package static func parse(_ bytes: [UInt8]) throws(RedisError) -> (value: RESPValue, consumed: Int)? {
         // withUnsafeBytes only rethrows untyped errors: carry the typed one out in a Result.
         try bytes.withUnsafeBytes { raw in Result { () throws(RedisError) in try parse(raw) } }.get()
     }

@@ -1,5 +1,5 @@
 /// One RESP2 reply from Redis.
-public enum RESPValue: Equatable, Sendable {
+package enum RESPValue: Equatable, Sendable {
     /// `+OK`
     case simple(String)
     /// `-ERR …`: the command failed; the connection is still good.
@@ -11,7 +11,7 @@ public enum RESPValue: Equatable, Sendable {
     /// `*n` followed by n values; nil is the null array (`*-1`), e.g. EXEC of an aborted transaction.
     case array([RESPValue]?)
 
-    public var isNull: Bool {
+    package var isNull: Bool {
         switch self {
         case .bulk(nil), .array(nil): return true
         default: return false
@@ -19,13 +19,13 @@ public enum RESPValue: Equatable, Sendable {
     }
 
     /// The bytes of a bulk string, nil for null or another kind.
-    public var bytes: [UInt8]? {
+    package var bytes: [UInt8]? {
         if case .bulk(let bytes?) = self { return bytes }
         return nil
     }
 
     /// A bulk or simple string as text.
-    public var text: String? {
+    package var text: String? {
         switch self {
         case .simple(let text): return text
         case .bulk(let bytes?): return String(decoding: bytes, as: UTF8.self)
@@ -33,14 +33,14 @@ public enum RESPValue: Equatable, Sendable {
         }
     }
 
-    public var integer: Int64? {
+    package var integer: Int64? {
         if case .integer(let value) = self { return value }
         return nil
     }
 }
 
 extension RESPValue: CustomStringConvertible {
-    public var description: String {
+    package var description: String {
         switch self {
         case .simple(let text): return text
         case .error(let text): return "(error) \(text)"

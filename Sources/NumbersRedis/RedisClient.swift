@@ -4,43 +4,43 @@
 /// that is down costs one connect attempt per backoff period, not one per command.
 ///
 /// Not thread-safe: one thread uses a client at a time.
-public final class RedisClient {
-    public enum Backoff {
+package final class RedisClient {
+    package enum Backoff {
         /// Delay after the first failure.
-        public static let initial = 0.05
+        package static let initial = 0.05
         /// The longest delay between two connect attempts.
-        public static let maximum = 2.0
+        package static let maximum = 2.0
 
         /// The delay after a failure that followed `previous` (0 for the first failure).
-        public static func delay(after previous: Double) -> Double {
+        package static func delay(after previous: Double) -> Double {
             previous == 0 ? initial : min(previous * 2, maximum)
         }
     }
 
-    public let endpoint: RedisEndpoint
-    public let timeout: Double
+    package let endpoint: RedisEndpoint
+    package let timeout: Double
     private var connection: RedisConnection?
     private var delay = 0.0
     private var nextAttempt = 0.0
     private var lastError: RedisError?
     /// Connections made, for logs and tests: more than one means it reconnected.
-    public private(set) var connects = 0
+    package private(set) var connects = 0
 
     /// Does not connect yet: the first command does.
     /// - Parameter timeout: seconds allowed for a connect, and for each command or pipeline.
-    public init(endpoint: RedisEndpoint, timeout: Double = 1.0) {
+    package init(endpoint: RedisEndpoint, timeout: Double = 1.0) {
         self.endpoint = endpoint
         self.timeout = timeout
     }
 
-    public var isConnected: Bool { connection?.isOpen ?? false }
+    package var isConnected: Bool { connection?.isOpen ?? false }
 
     /// Connects now if not connected (subject to the backoff).
-    public func connect() throws(RedisError) {
+    package func connect() throws(RedisError) {
         _ = try open()
     }
 
-    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {
+    package func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {
         let connection = try open()
         do throws(RedisError) {
             return try connection.pipeline(commands)
@@ -53,12 +53,12 @@ public final class RedisClient {
         }
     }
 
-    public func send(_ command: RedisCommand) throws(RedisError) -> RESPValue {
+    package func send(_ command: RedisCommand) throws(RedisError) -> RESPValue {
         try pipeline([command])[0]
     }
 
     /// Closes the connection; the next command opens a new one.
-    public func disconnect() {
+    package func disconnect() {
         connection?.close()
         connection = nil
     }

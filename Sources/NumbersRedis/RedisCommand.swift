@@ -1,24 +1,24 @@
 /// One command as Redis receives it: an array of bulk strings, so arguments may hold any bytes.
-public struct RedisCommand: Sendable, Equatable {
-    public var arguments: [[UInt8]]
+package struct RedisCommand: Sendable, Equatable {
+    package var arguments: [[UInt8]]
 
-    public init(_ arguments: [[UInt8]]) {
+    package init(_ arguments: [[UInt8]]) {
         precondition(!arguments.isEmpty, "a command has a name")
         self.arguments = arguments
     }
 
-    public init(_ name: String, _ rest: RedisArgument...) {
+    package init(_ name: String, _ rest: RedisArgument...) {
         self.arguments = [Array(name.utf8)] + rest.map(\.bytes)
     }
 
-    public init(_ name: String, arguments rest: [RedisArgument]) {
+    package init(_ name: String, arguments rest: [RedisArgument]) {
         self.arguments = [Array(name.utf8)] + rest.map(\.bytes)
     }
 
-    public var name: String { String(decoding: arguments[0], as: UTF8.self) }
+    package var name: String { String(decoding: arguments[0], as: UTF8.self) }
 
     /// Appends the RESP encoding (`*n`, then `$len` and the bytes of each argument).
-    public func encode(into output: inout [UInt8]) {
+    package func encode(into output: inout [UInt8]) {
         appendHeader(UInt8(ascii: "*"), arguments.count, into: &output)
         for argument in arguments {
             appendHeader(UInt8(ascii: "$"), argument.count, into: &output)
@@ -35,11 +35,11 @@ public struct RedisCommand: Sendable, Equatable {
 }
 
 /// An argument of a command: text, a number in decimal, or raw bytes.
-public struct RedisArgument: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
-    public let bytes: [UInt8]
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
-    public init(_ text: String) { self.bytes = Array(text.utf8) }
-    public init<I: BinaryInteger>(_ value: I) { self.bytes = Array(String(value).utf8) }
-    public init(stringLiteral value: String) { self.init(value) }
-    public init(integerLiteral value: Int) { self.init(value) }
+package struct RedisArgument: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral {
+    package let bytes: [UInt8]
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
+    package init(_ text: String) { self.bytes = Array(text.utf8) }
+    package init<I: BinaryInteger>(_ value: I) { self.bytes = Array(String(value).utf8) }
+    package init(stringLiteral value: String) { self.init(value) }
+    package init(integerLiteral value: Int) { self.init(value) }
 }

@@ -7,9 +7,9 @@ import NumbersProtocol
 /// would be taken for the answer to the next command).
 ///
 /// Not thread-safe: one thread uses a connection at a time.
-public final class RedisConnection {
-    public let endpoint: RedisEndpoint
-    public let timeout: Double
+package final class RedisConnection {
+    package let endpoint: RedisEndpoint
+    package let timeout: Double
     private var descriptor: Int32 = -1
     private var output: [UInt8] = []
     private var input: [UInt8] = []
@@ -19,7 +19,7 @@ public final class RedisConnection {
     static let readChunk = 64 << 10
 
     /// Connects (and selects `endpoint.database`), all within `timeout` seconds.
-    public init(endpoint: RedisEndpoint, timeout: Double) throws(RedisError) {
+    package init(endpoint: RedisEndpoint, timeout: Double) throws(RedisError) {
         precondition(timeout > 0)
         self.endpoint = endpoint
         self.timeout = timeout
@@ -36,9 +36,9 @@ public final class RedisConnection {
 
     deinit { close() }
 
-    public var isOpen: Bool { descriptor >= 0 }
+    package var isOpen: Bool { descriptor >= 0 }
 
-    public func close() {
+    package func close() {
         if descriptor >= 0 { Glibc.close(descriptor) }
         descriptor = -1
         input.removeAll(keepingCapacity: true)
@@ -47,7 +47,7 @@ public final class RedisConnection {
 
     /// Sends every command in one write and reads one reply per command, in order: a whole batch
     /// costs one round trip. Error replies are returned as `.error` values, one per failed command.
-    public func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {
+    package func pipeline(_ commands: [RedisCommand]) throws(RedisError) -> [RESPValue] {
         guard isOpen else { throw .connectionLost(endpoint: endpoint.description, reason: "not connected") }
         let deadline = Self.monotonicSeconds() + timeout
         output.removeAll(keepingCapacity: true)
@@ -68,7 +68,7 @@ public final class RedisConnection {
     }
 
     /// One command, one reply.
-    public func send(_ command: RedisCommand) throws(RedisError) -> RESPValue {
+    package func send(_ command: RedisCommand) throws(RedisError) -> RESPValue {
         try pipeline([command])[0]
     }
 

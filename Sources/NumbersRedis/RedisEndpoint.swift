@@ -1,18 +1,18 @@
 /// Where a Redis server is: `redis://HOST:PORT[/DB]`, HOST a name, an IPv4 address or `[IPv6]`,
 /// PORT 6379 when left out, DB 0 when left out.
-public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: UInt16
-    public var database: Int
+package struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
+    package var host: String
+    package var port: UInt16
+    package var database: Int
 
     /// Redis's default number of databases is 16; a server configured with more accepts more.
-    public static let maxDatabase = 1 << 16
+    package static let maxDatabase = 1 << 16
 
-    public init(host: String, port: UInt16 = 6379, database: Int = 0) {
+    package init(host: String, port: UInt16 = 6379, database: Int = 0) {
         self.host = host; self.port = port; self.database = database
     }
 
-    public init(url: String) throws(RedisError) {
+    package init(url: String) throws(RedisError) {
         let scheme = "redis://"
         guard url.hasPrefix(scheme) else { throw .invalidURL(url, reason: "must start with redis://") }
         var rest = Substring(url.dropFirst(scheme.count))
@@ -53,7 +53,7 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
         self.init(host: String(host), port: port, database: database)
     }
 
-    public var description: String {
+    package var description: String {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return "redis://\(shownHost):\(port)" + (database == 0 ? "" : "/\(database)")
     }

@@ -1,5 +1,5 @@
 /// Everything that can go wrong talking to Redis, worded for a log line.
-public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The `redis://` address is not one this client understands.
     case invalidURL(String, reason: String)
     /// Name resolution, socket or connect failed (the text says which, with strerror).
@@ -16,7 +16,7 @@ public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Not trying again yet: the last attempt failed and the backoff has not run out.
     case backingOff(endpoint: String, retryIn: Double, lastError: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidURL(let url, let reason): return "invalid Redis URL \"\(url)\": \(reason)"
         case .connectFailed(let endpoint, let reason): return "redis \(endpoint): cannot connect: \(reason)"
@@ -32,7 +32,7 @@ public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// Whether the connection is gone (so the next command reconnects), as opposed to one
     /// command's failure.
-    public var isConnectionFailure: Bool {
+    package var isConnectionFailure: Bool {
         switch self {
         case .server, .invalidURL: return false
         default: return true

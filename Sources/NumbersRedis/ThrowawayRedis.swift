@@ -4,16 +4,16 @@ import Glibc
 /// (loopback only, no persistence, in a directory of its own), a free port, and a readiness check.
 /// The tests and `numbers-bench scale-redis` start the process their own way; this is the part
 /// they share.
-public enum ThrowawayRedis {
+package enum ThrowawayRedis {
     /// redis-server's arguments (after the executable) for `port` and `directory`, in the
     /// foreground, saving nothing; its log goes to `logfile` if given, else to its stdout.
-    public static func arguments(port: UInt16, directory: String, logfile: String? = nil) -> [String] {
+    package static func arguments(port: UInt16, directory: String, logfile: String? = nil) -> [String] {
         ["--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no", "--daemonize", "no"]
             + (logfile.map { ["--logfile", $0] } ?? [])
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released), or nil.
-    public static func freeTCPPort() -> UInt16? {
+    package static func freeTCPPort() -> UInt16? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -28,7 +28,7 @@ public enum ThrowawayRedis {
     }
 
     /// A new empty directory `/tmp/<prefix>-XXXXXX`, or nil.
-    public static func temporaryDirectory(prefix: String = "numbers-redis") -> String? {
+    package static func temporaryDirectory(prefix: String = "numbers-redis") -> String? {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { return nil }
         return String(cString: made)
@@ -36,7 +36,7 @@ public enum ThrowawayRedis {
 
     /// Whether a redis-server on 127.0.0.1:`port` answers a PING, sent over a plain blocking
     /// socket so that the check does not depend on `RedisClient`, which the tests exercise.
-    public static func answersPing(port: UInt16) -> Bool {
+    package static func answersPing(port: UInt16) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -59,7 +59,7 @@ public enum ThrowawayRedis {
 
     /// Polls `answersPing` every 10 ms until it answers (true), `hasExited` says the process is
     /// gone, or `seconds` pass (false).
-    public static func waitUntilReady(port: UInt16, seconds: Double, hasExited: () -> Bool) -> Bool {
+    package static func waitUntilReady(port: UInt16, seconds: Double, hasExited: () -> Bool) -> Bool {
         var left = Int(seconds * 100)
         while left > 0 {
             if answersPing(port: port) { return true }

@@ -3,7 +3,7 @@ import NumbersProtocol
 /// Human-readable counter lines, printed by the executables at the end of a run. They live above
 /// the protocol core so that an embedder of NumbersProtocol gets no text formats it did not ask for.
 extension ServerCounters {
-    public var summaryLines: [String] {
+    package var summaryLines: [String] {
         [
             "received: \(datagramsReceived) datagrams (\(opensReceived) OPEN, \(acksReceived) ACK, \(probesReceived) probes), \(rangesRequested) ranges requested (NACKs)",
             "rejected on arrival: \(decodeErrorTotal) malformed or corrupt\(DecodeError.breakdown(decodeErrors)), \(invalidDropped) invalid",
@@ -14,7 +14,7 @@ extension ServerCounters {
 }
 
 extension ClientCounters {
-    public var summaryLines: [String] {
+    package var summaryLines: [String] {
         [
             "received: \(datagramsReceived) datagrams, \(dataReceived) DATA (\(numbersReceived) numbers, \(duplicateNumbers) duplicates), \(trailersReceived) trailers, \(challengesReceived) challenges",
             "rejected on arrival: \(decodeErrorTotal) malformed or corrupt\(DecodeError.breakdown(decodeErrors)), \(invalidDropped) invalid, \(outsideWindow) outside the window",
@@ -24,7 +24,7 @@ extension ClientCounters {
 }
 
 extension SessionStats {
-    public var summary: String {
+    package var summary: String {
         "\(dataSent) DATA sent (\(retransmittedDatagrams) retransmitted), \(trailersSent) trailers, \(acksReceived) ACKs, \(rangesRequested) ranges requested, \(probes) probes, \(resumes) resumes"
     }
 }
@@ -38,7 +38,7 @@ extension DecodeError {
 
 extension ClientResult {
     /// The result as the client prints it on stdout: ID, n, sum, both CRCs, then PASS or FAIL.
-    public var reportLines: [String] {
+    package var reportLines: [String] {
         var lines = [
             "client ID: \(clientID)",
             "n: \(total)",

@@ -1,8 +1,8 @@
 /// JSON's string syntax, the one escaping of the package: the -json reports and the -trace files
 /// both write through it.
-public enum JSONText {
+package enum JSONText {
     /// `s` as a JSON string literal, quotes included: `"`, `\` and every control character escaped.
-    public static func quoted(_ s: String) -> String {
+    package static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -1,7 +1,7 @@
 /// XML's text and attribute escaping, for the SVG charts of numbers-bench and numbers-chart.
-public enum XMLText {
+package enum XMLText {
     /// `s` with `&`, `<`, `>` and `"` as entities, safe inside an element or a quoted attribute.
-    public static func escaped(_ s: String) -> String {
+    package static func escaped(_ s: String) -> String {
         var out = ""
         for c in s {
             switch c {

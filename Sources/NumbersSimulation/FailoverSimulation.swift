@@ -10,8 +10,8 @@ import NumbersProtocol
 /// It checks: every client PASSes, holding exactly the sequence of the one seed the store agreed
 /// on for its ID (exactly one creation per ID); once the clients are done, nothing is left in any
 /// server, nor in the store, but the checkpoints of sessions whose server died holding them.
-public struct FailoverScenario: Sendable, CustomStringConvertible {
-    public enum Event: Sendable, Equatable {
+package struct FailoverScenario: Sendable, CustomStringConvertible {
+    package enum Event: Sendable, Equatable {
         /// Server 0 dies and a new process takes its place over the same store.
         case restart(at: Instant)
         /// From this instant the listed clients' datagrams reach the other server.
@@ -26,15 +26,15 @@ public struct FailoverScenario: Sendable, CustomStringConvertible {
         }
     }
 
-    public var seed: UInt64
-    public var server: ServerConfig
-    public var serverImpairment: ImpairmentConfig
-    public var clients: [(count: UInt32, startAt: Instant, impairment: ImpairmentConfig)]
-    public var events: [Event]
-    public var storeDelay: Nanoseconds
-    public var limit: Instant
+    package var seed: UInt64
+    package var server: ServerConfig
+    package var serverImpairment: ImpairmentConfig
+    package var clients: [(count: UInt32, startAt: Instant, impairment: ImpairmentConfig)]
+    package var events: [Event]
+    package var storeDelay: Nanoseconds
+    package var limit: Instant
 
-    public static func random(seed: UInt64) -> FailoverScenario {
+    package static func random(seed: UInt64) -> FailoverScenario {
         var rng = SplitMix64(seed: seed)
         func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * rng.nextUnitDouble() }
         func pick<T>(_ options: [T]) -> T { options[Int(rng.next() % UInt64(options.count))] }
@@ -77,7 +77,7 @@ public struct FailoverScenario: Sendable, CustomStringConvertible {
                                 storeDelay: .microseconds(UInt64(uniform(50, 5_000))), limit: .zero + .seconds(600 as UInt64))
     }
 
-    public var description: String {
+    package var description: String {
         var lines = ["failover seed \(seed): server interval \(server.interval) batch \(server.batch) window \(server.window); store delay \(storeDelay); server impairment \(serverImpairment)"]
         for (i, c) in clients.enumerated() { lines.append("  client \(i): n=\(c.count) starts at \(c.startAt); impairment \(c.impairment)") }
         for e in events { lines.append("  \(e)") }
@@ -85,8 +85,8 @@ public struct FailoverScenario: Sendable, CustomStringConvertible {
     }
 }
 
-public struct FailoverSimulation {
-    public let scenario: FailoverScenario
+package struct FailoverSimulation {
+    package let scenario: FailoverScenario
     private var now: Instant = .zero
     private var servers: [ServerEngine<InMemorySessionStore>]
     /// Bumped when a server is replaced: answers and datagrams meant for the dead one are lost.
@@ -104,12 +104,12 @@ public struct FailoverSimulation {
     private var seedsAgreed: [ClientID: [UInt64]] = [:]
     /// Sessions a server held when it died: their checkpoints may outlive them until they expire.
     private var diedHolding: Set<ClientID> = []
-    public private(set) var violations: [String] = []
+    package private(set) var violations: [String] = []
 
     static let serverAddress = PeerAddress(ipv4: (10, 0, 0, 1), port: 9000)
     static let period = SessionSharing.defaultCheckpointPeriod
 
-    public init(_ scenario: FailoverScenario) {
+    package init(_ scenario: FailoverScenario) {
         self.scenario = scenario
         rng = SplitMix64(seed: scenario.seed)
         store = InMemoryCheckpointStore(sessionTTL: scenario.server.sessionTTL, checkpointPeriod: Self.period)
@@ -136,7 +136,7 @@ public struct FailoverSimulation {
         return engine
     }
 
-    public mutating func run() -> (statuses: [ClientStatus], violations: [String]) {
+    package mutating func run() -> (statuses: [ClientStatus], violations: [String]) {
         while true {
             applyEvents()
             startClients()

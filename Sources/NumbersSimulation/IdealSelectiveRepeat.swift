@@ -18,28 +18,28 @@ import NumbersProtocol
 /// oldest missing one arrives, which has no closed form: E[R] is then the mean over `trials`
 /// runs of this round model with a fixed seed, so the figure is the same on every run.
 /// At p = 0 both give R = ceil(m / w), the lossless time.
-public struct IdealSelectiveRepeat: Sendable {
+package struct IdealSelectiveRepeat: Sendable {
     /// Numbers to transfer, numbers per DATA datagram, and the window in numbers.
-    public var count: Int
-    public var batch: Int
-    public var window: Int
-    public var trials: Int
+    package var count: Int
+    package var batch: Int
+    package var window: Int
+    package var trials: Int
 
-    public init(count: Int, batch: Int, window: Int, trials: Int = 1_000) {
+    package init(count: Int, batch: Int, window: Int, trials: Int = 1_000) {
         precondition(count >= 1 && batch >= 1 && window >= batch && trials >= 1)
         self.count = count; self.batch = batch; self.window = window; self.trials = trials
     }
 
     /// m: DATA datagrams a lossless transfer needs.
-    public var datagrams: Int { (count + batch - 1) / batch }
+    package var datagrams: Int { (count + batch - 1) / batch }
     /// w: datagrams the window lets the sender have outstanding beyond the left edge (the server
     /// fills the last one partly, so this rounds up: the ideal is never slower than the protocol
     /// could be).
-    public var windowDatagrams: Int { (window + batch - 1) / batch }
+    package var windowDatagrams: Int { (window + batch - 1) / batch }
 
-    public func seconds(p: Double, roundTrip: Double) -> Double { roundTrip * (1 + meanRounds(p: p)) }
+    package func seconds(p: Double, roundTrip: Double) -> Double { roundTrip * (1 + meanRounds(p: p)) }
 
-    public func meanRounds(p: Double) -> Double {
+    package func meanRounds(p: Double) -> Double {
         precondition(p >= 0 && p < 1)
         if datagrams <= windowDatagrams { return Self.expectedMaximumAttempts(datagrams: datagrams, p: p) }
         if p == 0 { return Double((datagrams + windowDatagrams - 1) / windowDatagrams) }
@@ -54,7 +54,7 @@ public struct IdealSelectiveRepeat: Sendable {
     }
 
     /// Σ_{k≥0} 1 − (1 − p^k)^m, summed until the terms vanish.
-    public static func expectedMaximumAttempts(datagrams m: Int, p: Double) -> Double {
+    package static func expectedMaximumAttempts(datagrams m: Int, p: Double) -> Double {
         var sum = 0.0
         var pk = 1.0
         for _ in 0..<100_000 {

@@ -4,49 +4,49 @@ import NumbersProtocol
 /// section of bench/results.json and bench/loss-sweep.csv (drawn as bench/loss-sweep.svg). They
 /// are virtual time, so they repeat exactly; `numbers-bench figures` writes them and a test
 /// recomputes them, so a change of behaviour cannot leave them stale.
-public enum PublishedFigures {
-    public static let seeds = 3
-    public static let roundTrip = Nanoseconds.milliseconds(10)
-    public static let window: UInt32 = ServerConfig.defaultWindow
+package enum PublishedFigures {
+    package static let seeds = 3
+    package static let roundTrip = Nanoseconds.milliseconds(10)
+    package static let window: UInt32 = ServerConfig.defaultWindow
 
     /// The README table: both transfer sizes at a few loss rates.
-    public static let tableCells: [(count: UInt32, batch: Int, p: Double)] =
+    package static let tableCells: [(count: UInt32, batch: Int, p: Double)] =
         [(65_535, 1), (1_000_000, 294)].flatMap { size in [0, 0.1, 0.3, 0.5].map { (size.0, size.1, $0) } }
     /// The sweep: 65,535 numbers one per DATA, p = 0, 0.05, …, 0.5.
-    public static let sweepLosses: [Double] = (0...10).map { Double($0) / 20 }
-    public static let sweepCount: UInt32 = 65_535
-    public static let sweepBatch = 1
+    package static let sweepLosses: [Double] = (0...10).map { Double($0) / 20 }
+    package static let sweepCount: UInt32 = 65_535
+    package static let sweepBatch = 1
 
     /// One published point: the means over `seeds` of one transfer size at one loss rate.
-    public struct Point: Sendable {
-        public var count: UInt32
-        public var batch: Int
-        public var p: Double
-        public var roundTrip: Nanoseconds
-        public var seeds: Int
+    package struct Point: Sendable {
+        package var count: UInt32
+        package var batch: Int
+        package var p: Double
+        package var roundTrip: Nanoseconds
+        package var seeds: Int
         /// Nil when a seed did not finish.
-        public var meanSeconds: Double?
-        public var idealSeconds: Double
-        public var dataSent: Double
-        public var acksSent: Double
-        public var probes: Double
-        public var passed: Bool
+        package var meanSeconds: Double?
+        package var idealSeconds: Double
+        package var dataSent: Double
+        package var acksSent: Double
+        package var probes: Double
+        package var passed: Bool
 
-        public var datagrams: Int { (Int(count) + batch - 1) / batch }
-        public var sentOverMinimum: Double { dataSent / Double(datagrams) }
-        public var idealSentOverMinimum: Double { 1 / (1 - p) }
-        public var acksPerData: Double { acksSent / max(dataSent, 1) }
+        package var datagrams: Int { (Int(count) + batch - 1) / batch }
+        package var sentOverMinimum: Double { dataSent / Double(datagrams) }
+        package var idealSentOverMinimum: Double { 1 / (1 - p) }
+        package var acksPerData: Double { acksSent / max(dataSent, 1) }
     }
 
     /// A published figure of a point: its column heading (README), its key (JSON and CSV) and its
     /// text, rounded as published.
-    public struct Column: Sendable {
-        public var heading: String
-        public var key: String
-        public var value: @Sendable (Point) -> String
+    package struct Column: Sendable {
+        package var heading: String
+        package var key: String
+        package var value: @Sendable (Point) -> String
     }
 
-    public static let columns: [Column] = [
+    package static let columns: [Column] = [
         Column(heading: "n × numbers per DATA", key: "size") { "\(grouped(Int($0.count))) × \($0.batch)" },
         Column(heading: "p", key: "p") { decimal($0.p, 2) },
         Column(heading: "time to PASS, s", key: "mean_s") { $0.meanSeconds.map { decimal($0, 3) } ?? "-" },
@@ -64,7 +64,7 @@ public enum PublishedFigures {
     }
 
     /// Every run the figures need, each once (the sweep and the table share some).
-    public static var runs: [LossRun] {
+    package static var runs: [LossRun] {
         var all: [LossRun] = []
         var seen = Set<LossRun>()
         let cells = tableCells + sweepLosses.map { (sweepCount, sweepBatch, $0) }
@@ -78,7 +78,7 @@ public enum PublishedFigures {
     }
 
     /// The points, from the outcomes of `runs` (run them in any order, on any number of threads).
-    public static func points(_ outcomes: [LossRun: LossRun.Outcome]) -> (table: [Point], sweep: [Point]) {
+    package static func points(_ outcomes: [LossRun: LossRun.Outcome]) -> (table: [Point], sweep: [Point]) {
         func point(_ count: UInt32, _ batch: Int, _ p: Double) -> Point {
             let results = (1...UInt64(seeds)).map { outcomes[run(count: count, batch: batch, p: p, seed: $0)]! }
             let times = results.compactMap(\.seconds)
@@ -95,11 +95,11 @@ public enum PublishedFigures {
 
     // MARK: Where they are published
 
-    public static let readmeBegin = "<!-- simulator figures: written by `numbers-bench figures`, checked by `swift test` -->"
-    public static let readmeEnd = "<!-- end of simulator figures -->"
+    package static let readmeBegin = "<!-- simulator figures: written by `numbers-bench figures`, checked by `swift test` -->"
+    package static let readmeEnd = "<!-- end of simulator figures -->"
 
     /// The block between (and including) the README markers.
-    public static func readmeBlock(_ table: [Point]) -> String {
+    package static func readmeBlock(_ table: [Point]) -> String {
         var lines = [readmeBegin, "",
                      "Deterministic simulation, \(decimal(roundTrip.seconds * 1_000, 0)) ms round trip, random loss p on every datagram "
                      + "both ways, server at full speed, window \(grouped(Int(window))) numbers; mean of seeds 1 to \(seeds):", "",
@@ -111,12 +111,12 @@ public enum PublishedFigures {
     }
 
     /// `readme` with its block replaced by `block` (nil: the markers are missing).
-    public static func replacingBlock(in readme: String, with block: String) -> String? {
+    package static func replacingBlock(in readme: String, with block: String) -> String? {
         guard let begin = readme.firstRange(of: readmeBegin), let end = readme.firstRange(of: readmeEnd), begin.upperBound <= end.lowerBound else { return nil }
         return String(readme[..<begin.lowerBound]) + block + String(readme[end.upperBound...])
     }
 
-    public static func csv(_ sweep: [Point]) -> String {
+    package static func csv(_ sweep: [Point]) -> String {
         let keys = ["rtt_ms", "n", "batch", "seeds"] + columns.filter { $0.key != "size" }.map(\.key)
         var lines = [keys.joined(separator: ",")]
         for point in sweep {
@@ -129,7 +129,7 @@ public enum PublishedFigures {
     // MARK: Formatting
 
     /// `value` rounded half away from zero to `places` decimals, without Foundation.
-    public static func decimal(_ value: Double, _ places: Int) -> String {
+    package static func decimal(_ value: Double, _ places: Int) -> String {
         guard value.isFinite else { return "-" }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }
@@ -142,7 +142,7 @@ public enum PublishedFigures {
     }
 
     /// `1234567` → `1,234,567`.
-    public static func grouped(_ value: Int) -> String {
+    package static func grouped(_ value: Int) -> String {
         let digits = String(value.magnitude)
         var out = ""
         for (i, c) in digits.enumerated() {

@@ -6,7 +6,7 @@ extension Scenario {
     /// DATA shares its queue), full speed, full datagrams; the reverse path has the same
     /// propagation delay and no queue. Clients start `stagger` apart; `randomLoss` is injected
     /// on the DATA path on top of what the queue drops.
-    public static func bottleneck(_ link: BottleneckLink, clients: Int, count: UInt32, control: CongestionControl,
+    package static func bottleneck(_ link: BottleneckLink, clients: Int, count: UInt32, control: CongestionControl,
                                   seed: UInt64, stagger: Nanoseconds = .zero, randomLoss: Double = 0) -> Scenario {
         var server = ServerConfig()
         server.interval = .zero

@@ -3,42 +3,42 @@ import NumbersProtocol
 
 /// One simulated run, drawn entirely from a seed: the server's settings, each side's impairment,
 /// and what happens to each client (a restart with the same ID, an early death, a late return).
-public struct Scenario: Sendable, CustomStringConvertible {
-    public struct ClientPlan: Sendable {
-        public var count: UInt32
-        public var startAt: Instant
-        public var impairment: ImpairmentConfig
+package struct Scenario: Sendable, CustomStringConvertible {
+    package struct ClientPlan: Sendable {
+        package var count: UInt32
+        package var startAt: Instant
+        package var impairment: ImpairmentConfig
         /// The process dies at this instant (its state is lost)…
-        public var diesAt: Instant?
+        package var diesAt: Instant?
         /// …and a new process with the same client ID resumes at this instant (nil: never).
-        public var restartsAt: Instant?
+        package var restartsAt: Instant?
         /// The restarted process comes from a new source port.
-        public var restartMovesAddress: Bool
+        package var restartMovesAddress: Bool
 
-        public init(count: UInt32, startAt: Instant, impairment: ImpairmentConfig, diesAt: Instant? = nil,
+        package init(count: UInt32, startAt: Instant, impairment: ImpairmentConfig, diesAt: Instant? = nil,
                     restartsAt: Instant? = nil, restartMovesAddress: Bool = false) {
             self.count = count; self.startAt = startAt; self.impairment = impairment; self.diesAt = diesAt
             self.restartsAt = restartsAt; self.restartMovesAddress = restartMovesAddress
         }
     }
 
-    public init(seed: UInt64, server: ServerConfig, serverImpairment: ImpairmentConfig, clients: [ClientPlan],
+    package init(seed: UInt64, server: ServerConfig, serverImpairment: ImpairmentConfig, clients: [ClientPlan],
                 clientGiveUpAfter: Nanoseconds, limit: Instant) {
         self.seed = seed; self.server = server; self.serverImpairment = serverImpairment; self.clients = clients
         self.clientGiveUpAfter = clientGiveUpAfter; self.limit = limit
     }
 
-    public var seed: UInt64
-    public var server: ServerConfig
-    public var serverImpairment: ImpairmentConfig
-    public var clients: [ClientPlan]
-    public var clientGiveUpAfter: Nanoseconds
+    package var seed: UInt64
+    package var server: ServerConfig
+    package var serverImpairment: ImpairmentConfig
+    package var clients: [ClientPlan]
+    package var clientGiveUpAfter: Nanoseconds
     /// Virtual time after which the run is stopped whatever its state.
-    public var limit: Instant
+    package var limit: Instant
 
     /// Draws a scenario. `profile` bounds what can be drawn: `.full` mixes every impairment and
     /// lifecycle event; `.lossOnly(p)` is plain random loss both ways (used by the benchmark).
-    public static func random(seed: UInt64) -> Scenario {
+    package static func random(seed: UInt64) -> Scenario {
         var rng = SplitMix64(seed: seed)
         func chance(_ p: Double) -> Bool { rng.nextUnitDouble() < p }
         func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * rng.nextUnitDouble() }
@@ -98,7 +98,7 @@ public struct Scenario: Sendable, CustomStringConvertible {
 
     /// Plain random loss `p` both ways with a fixed one-way delay, one client, full speed: what the
     /// benchmark's efficiency figure measures.
-    public static func loss(_ p: Double, count: UInt32, batch: Int, window: UInt32, seed: UInt64,
+    package static func loss(_ p: Double, count: UInt32, batch: Int, window: UInt32, seed: UInt64,
                             delay: Nanoseconds = .milliseconds(5)) -> Scenario {
         var server = ServerConfig()
         server.interval = .zero
@@ -111,7 +111,7 @@ public struct Scenario: Sendable, CustomStringConvertible {
     }
 
     /// Whether every client must end with PASS: nothing in the scenario can legitimately stop one.
-    public func mustPass(client index: Int) -> Bool {
+    package func mustPass(client index: Int) -> Bool {
         let plan = clients[index]
         if plan.diesAt != nil && plan.restartsAt == nil { return false }
         // Silence near the TTL or the client's patience may legitimately end a session: allow for
@@ -122,7 +122,7 @@ public struct Scenario: Sendable, CustomStringConvertible {
         return true
     }
 
-    public var description: String {
+    package var description: String {
         var lines = ["seed \(seed): server interval \(server.interval) batch \(server.batch) window \(server.window) ttl \(server.sessionTTL); server impairment \(serverImpairment)"]
         for (i, c) in clients.enumerated() {
             var life = ""

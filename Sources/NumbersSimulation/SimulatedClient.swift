@@ -19,14 +19,14 @@ struct WireDatagram {
 }
 
 /// What a run ended with, per client and overall.
-public struct SimulationOutcome: Sendable {
-    public var statuses: [ClientStatus]
-    public var finishedAt: [Instant?]
-    public var violations: [String]
-    public var serverCounters: ServerCounters
-    public var clientCounters: [ClientCounters]
-    public var sessionsLeft: Int
-    public var endedAt: Instant
+package struct SimulationOutcome: Sendable {
+    package var statuses: [ClientStatus]
+    package var finishedAt: [Instant?]
+    package var violations: [String]
+    package var serverCounters: ServerCounters
+    package var clientCounters: [ClientCounters]
+    package var sessionsLeft: Int
+    package var endedAt: Instant
     /// What the server's side of the network did (a bottleneck's queue drops among it).
-    public var serverImpairment = ImpairmentCounters()
+    package var serverImpairment = ImpairmentCounters()
 }

@@ -9,8 +9,8 @@ import NumbersProtocol
 /// session that ends (see it for what it checks). At the end: a client that reports PASS holds
 /// exactly the sequence of a seed the server drew for its ID; every session is gone once its
 /// client completed or fell silent for the TTL.
-public struct Simulation {
-    public let scenario: Scenario
+package struct Simulation {
+    package let scenario: Scenario
     private(set) var now: Instant = .zero
     private var server: ServerEngine<InMemorySessionStore>
     private var serverImpairment: Impairment
@@ -32,11 +32,11 @@ public struct Simulation {
     private var expiredIDs: Set<ClientID> = []
     private var finishedAt: [Instant?]
     /// Each names the seed and the virtual time.
-    public var violations: [String] { checker.violations.map(\.description) }
+    package var violations: [String] { checker.violations.map(\.description) }
 
-    public static let serverAddress = PeerAddress(ipv4: (10, 0, 0, 1), port: 9000)
+    package static let serverAddress = PeerAddress(ipv4: (10, 0, 0, 1), port: 9000)
 
-    public init(_ scenario: Scenario) {
+    package init(_ scenario: Scenario) {
         self.scenario = scenario
         rng = SplitMix64(seed: scenario.seed)
         let serverKey = SipHashKey(k0: scenario.seed, k1: ~scenario.seed)
@@ -70,7 +70,7 @@ public struct Simulation {
 
     // MARK: Running
 
-    public mutating func run() -> SimulationOutcome {
+    package mutating func run() -> SimulationOutcome {
         while true {
             lifecycle()
             step()

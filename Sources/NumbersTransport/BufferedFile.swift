@@ -101,7 +101,7 @@ final class BufferedFile {
 }
 
 /// A -trace or -pcap file that cannot be written.
-public struct InstrumentError: Error, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct InstrumentError: Error, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }

@@ -3,28 +3,28 @@ import NumbersProtocol
 
 /// The client's shell: runs one client engine over one socket until the transfer finishes or
 /// fails, or `shouldStop` says so.
-public final class ClientLoop {
+package final class ClientLoop {
     // Mutated for every datagram, only by `run` on the loop's thread: unchecked, because the
     // dynamic exclusivity check of a class property costs two runtime calls per access.
-    @exclusivity(unchecked) public private(set) var engine: ClientEngine
+    @exclusivity(unchecked) package private(set) var engine: ClientEngine
     private let socket: UDPSocket
     private let sender: ImpairedSender
     private let intake: DatagramIntake
     /// Datagrams that arrived truncated or larger than `Limits.maxDatagramSize`; the engine
     /// counted each of them as badSize too.
-    public var oversizeDropped: UInt64 { intake.oversizeDropped }
+    package var oversizeDropped: UInt64 { intake.oversizeDropped }
 
-    public init(socket: UDPSocket, engine: ClientEngine, impairment: ImpairmentConfig) {
+    package init(socket: UDPSocket, engine: ClientEngine, impairment: ImpairmentConfig) {
         self.socket = socket
         self.engine = engine
         self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))
         self.intake = DatagramIntake(socket: socket)
     }
 
-    public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
+    package var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
 
     /// -trace and -pcap: every datagram this loop sends and receives, and what its simulator did.
-    public var recorder: DatagramRecorder? {
+    package var recorder: DatagramRecorder? {
         didSet {
             sender.recorder = recorder
             intake.recorder = recorder
@@ -32,7 +32,7 @@ public final class ClientLoop {
         }
     }
 
-    public func run(wakeup: Wakeup?, shouldStop: () -> Bool) throws(SocketError) {
+    package func run(wakeup: Wakeup?, shouldStop: () -> Bool) throws(SocketError) {
         let server = engine.config.server
         while !shouldStop() {
             var now = MonotonicClock.now()

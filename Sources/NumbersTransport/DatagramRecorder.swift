@@ -8,8 +8,8 @@ import NumbersProtocol
 ///
 /// A loop without one pays a nil check per datagram; with one, the records go into buffers
 /// written every megabyte, and nothing is allocated per datagram (an IPv6 peer's text aside).
-public final class DatagramRecorder {
-    public enum Side: String, Sendable { case client, server }
+package final class DatagramRecorder {
+    package enum Side: String, Sendable { case client, server }
 
     private let trace: DatagramTrace?
     private let pcap: PcapWriter?
@@ -22,7 +22,7 @@ public final class DatagramRecorder {
     /// - Parameters:
     ///   - origin: the instant trace times count from, on the clock the loop reads.
     ///   - peer: the client's server (a server's trace names the peer on every line instead).
-    public init(side: Side, origin: Instant, local: PeerAddress, peer: PeerAddress?, impairment: ImpairmentConfig,
+    package init(side: Side, origin: Instant, local: PeerAddress, peer: PeerAddress?, impairment: ImpairmentConfig,
                 tracePath: String?, pcapPath: String?) throws(InstrumentError) {
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
@@ -38,7 +38,7 @@ public final class DatagramRecorder {
     }
 
     /// Writes what is buffered and closes the files; the first write error, if any.
-    public func close() -> String? {
+    package func close() -> String? {
         trace?.close()
         pcap?.close()
         return trace?.failure ?? pcap?.failure

@@ -5,7 +5,7 @@ extension PeerAddress {
     /// Every address `host` names, in the resolver's order of preference (never empty).
     /// Accepts numeric forms ("127.0.0.1", "::1", "[::1]", "0.0.0.0", "::") and names ("localhost").
     /// Setup-time only: it allocates and may block on the resolver.
-    public static func resolving(host: String, port: UInt16) throws(SocketError) -> [PeerAddress] {
+    package static func resolving(host: String, port: UInt16) throws(SocketError) -> [PeerAddress] {
         // "[::1]" is how IPv6 hosts are written next to a port; the resolver wants it bare.
         var name = Substring(host)
         if name.hasPrefix("["), name.hasSuffix("]") { name = name.dropFirst().dropLast() }

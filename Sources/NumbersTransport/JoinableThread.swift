@@ -2,7 +2,7 @@ import Glibc
 
 /// A plain pthread that is always joined: benchmarks must not leave threads behind, and a join
 /// is the only way to know a thread's last store is visible.
-public final class JoinableThread {
+package final class JoinableThread {
     private final class Body {
         let run: @Sendable () -> Void
         init(_ run: @escaping @Sendable () -> Void) { self.run = run }
@@ -11,7 +11,7 @@ public final class JoinableThread {
     private var handle = pthread_t()
     private var joined = false
 
-    public init(_ run: @escaping @Sendable () -> Void) throws(SocketError) {
+    package init(_ run: @escaping @Sendable () -> Void) throws(SocketError) {
         let context = Unmanaged.passRetained(Body(run)).toOpaque()
         let status = pthread_create(&handle, nil, { context in
             let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
@@ -24,7 +24,7 @@ public final class JoinableThread {
         }
     }
 
-    public func join() {
+    package func join() {
         guard !joined else { return }
         joined = true
         pthread_join(handle, nil)

@@ -3,8 +3,8 @@ import NumbersProtocol
 
 /// The kernel's monotonic clock, the only clock the engines are driven with: it never jumps when
 /// the wall clock is set, so timeouts and pacing stay correct.
-public enum MonotonicClock {
-    public static func now() -> Instant {
+package enum MonotonicClock {
+    package static func now() -> Instant {
         var time = timespec()
         // Cannot fail for CLOCK_MONOTONIC with a valid pointer.
         clock_gettime(CLOCK_MONOTONIC, &time)

@@ -6,7 +6,7 @@ import NumbersProtocol
 extension PeerAddress {
     /// Reads an AF_INET or AF_INET6 socket address; nil for any other family.
     /// IPv6 scope ids and flow labels are not kept: the protocol addresses peers by address and port.
-    public init?(socketAddress storage: UnsafePointer<sockaddr_storage>) {
+    package init?(socketAddress storage: UnsafePointer<sockaddr_storage>) {
         switch Int32(storage.pointee.ss_family) {
         case AF_INET:
             let address = UnsafeRawPointer(storage).load(as: sockaddr_in.self)
@@ -26,7 +26,7 @@ extension PeerAddress {
     }
 
     /// True for `::ffff:a.b.c.d`, the form IPv4 peers take on a dual-stack IPv6 socket.
-    public var isIPv4Mapped: Bool {
+    package var isIPv4Mapped: Bool {
         family == .ipv6 && high == 0 && low >> 32 == 0xffff
     }
 
@@ -34,7 +34,7 @@ extension PeerAddress {
     /// its length. An IPv4 peer on an IPv6 socket becomes `::ffff:a.b.c.d` (dual-stack sockets
     /// reach IPv4 that way) and a mapped peer on an IPv4 socket becomes plain IPv4; an IPv6 peer on
     /// an IPv4 socket is written as IPv6 so that the kernel rejects it with EAFNOSUPPORT.
-    public func write(to storage: UnsafeMutablePointer<sockaddr_storage>, for socketFamily: Family? = nil) -> socklen_t {
+    package func write(to storage: UnsafeMutablePointer<sockaddr_storage>, for socketFamily: Family? = nil) -> socklen_t {
         switch (family, socketFamily ?? family) {
         case (.ipv4, .ipv4):
             return writeIPv4(ipv4Value, to: storage)
@@ -48,7 +48,7 @@ extension PeerAddress {
     }
 
     /// Runs `body` with this address as a `sockaddr` on the stack.
-    public func withSocketAddress<R, E: Error>(
+    package func withSocketAddress<R, E: Error>(
         for socketFamily: Family? = nil,
         _ body: (UnsafePointer<sockaddr>, socklen_t) throws(E) -> R
     ) throws(E) -> R {

@@ -5,17 +5,17 @@ import Synchronization
 /// The ceiling any protocol figure is judged against: how many datagrams per second plain
 /// sendmmsg/recvmmsg move over loopback on this machine, one sender thread and one receiver thread,
 /// with no protocol work at all.
-public enum RawLoopbackBlaster {
-    public struct Report: Sendable, CustomStringConvertible {
-        public var datagramSize: Int
+package enum RawLoopbackBlaster {
+    package struct Report: Sendable, CustomStringConvertible {
+        package var datagramSize: Int
         /// How long the sender ran.
-        public var elapsed: Nanoseconds
-        public var sent: Int
-        public var received: Int
-        public var sentPerSecond: Double { Double(sent) / max(elapsed.seconds, 1e-9) }
-        public var receivedPerSecond: Double { Double(received) / max(elapsed.seconds, 1e-9) }
+        package var elapsed: Nanoseconds
+        package var sent: Int
+        package var received: Int
+        package var sentPerSecond: Double { Double(sent) / max(elapsed.seconds, 1e-9) }
+        package var receivedPerSecond: Double { Double(received) / max(elapsed.seconds, 1e-9) }
 
-        public var description: String {
+        package var description: String {
             let megabits = receivedPerSecond * Double(datagramSize) * 8 / 1e6
             return "raw loopback UDP, \(datagramSize)-byte datagrams, \(elapsed): "
                 + "sent \(Int(sentPerSecond)) dgram/s, received \(Int(receivedPerSecond)) dgram/s "
@@ -25,7 +25,7 @@ public enum RawLoopbackBlaster {
 
     /// Blasts for `duration` and returns both rates. Always ends within about `duration` + 50 ms:
     /// the sender stops at its deadline, then the receiver drains what is queued and stops.
-    public static func run(
+    package static func run(
         duration: Nanoseconds = .seconds(UInt64(1)),
         datagramSize: Int = Limits.maxDatagramSize,
         batchSize: Int = 64,

@@ -4,21 +4,21 @@ import NumbersProtocol
 /// Preallocated landing area for one `recvmmsg` call: `capacity` buffers with their iovecs,
 /// message headers and source-address slots, all allocated once in `init`, so that receiving
 /// never allocates per datagram. Not thread-safe: one per receiving loop.
-public final class ReceiveBatch {
+package final class ReceiveBatch {
     /// Buffers bigger than any valid datagram (1,200 bytes), so that an oversize one is still seen
     /// whole up to here and flagged rather than silently cut to a plausible length.
-    public static let defaultBufferSize = 2_048
-    public static let defaultCapacity = 64
+    package static let defaultBufferSize = 2_048
+    package static let defaultCapacity = 64
 
-    public let capacity: Int
-    public let bufferSize: Int
+    package let capacity: Int
+    package let bufferSize: Int
     /// Datagrams held since the last `receive(into:)`.
-    public internal(set) var count = 0
+    package internal(set) var count = 0
 
     private let slots: MessageSlots
     var headers: UnsafeMutablePointer<MultiMessageHeader> { slots.headers }
 
-    public init(capacity: Int = ReceiveBatch.defaultCapacity, bufferSize: Int = ReceiveBatch.defaultBufferSize) {
+    package init(capacity: Int = ReceiveBatch.defaultCapacity, bufferSize: Int = ReceiveBatch.defaultBufferSize) {
         precondition(capacity > 0 && bufferSize > 0, "a receive batch needs room for at least one byte")
         self.capacity = capacity
         self.bufferSize = bufferSize
@@ -38,13 +38,13 @@ public final class ReceiveBatch {
     }
 
     /// The bytes of datagram `index`, valid until the next receive into this batch.
-    public func bytes(at index: Int) -> UnsafeRawBufferPointer {
+    package func bytes(at index: Int) -> UnsafeRawBufferPointer {
         precondition(index >= 0 && index < count, "datagram index out of range")
         return UnsafeRawBufferPointer(start: slots.storage + index * bufferSize, count: Int(headers[index].length))
     }
 
     /// Where datagram `index` came from.
-    public func source(at index: Int) -> PeerAddress {
+    package func source(at index: Int) -> PeerAddress {
         precondition(index >= 0 && index < count, "datagram index out of range")
         // A UDP socket of family AF_INET/AF_INET6 only ever reports those families; port 0 is a
         // destination nothing can be sent to, so the fallback cannot leak anywhere.
@@ -52,13 +52,13 @@ public final class ReceiveBatch {
     }
 
     /// True when datagram `index` did not fit its buffer and was cut: the caller must drop it.
-    public func isTruncated(at index: Int) -> Bool {
+    package func isTruncated(at index: Int) -> Bool {
         precondition(index >= 0 && index < count, "datagram index out of range")
         return headers[index].header.msg_flags & Int32(MSG_TRUNC) != 0
     }
 
     /// True when datagram `index` is whole and no larger than the protocol allows.
-    public func isAcceptable(at index: Int) -> Bool {
+    package func isAcceptable(at index: Int) -> Bool {
         !isTruncated(at: index) && Int(headers[index].length) <= Limits.maxDatagramSize
     }
 }

@@ -5,13 +5,13 @@ import NumbersRedis
 /// `numbers:{CLIENT-ID}`, holding the 92-byte `SessionCheckpoint` encoding, with an absolute
 /// expiry (PXAT) one checkpoint period plus sessionTTL after the stored `lastHeard`. The braces
 /// are a Redis Cluster hash tag: everything about one session lives on one node.
-public struct RedisCheckpoints: Sendable {
-    public let sessionTTL: Nanoseconds
-    public let checkpointPeriod: Nanoseconds
+package struct RedisCheckpoints: Sendable {
+    package let sessionTTL: Nanoseconds
+    package let checkpointPeriod: Nanoseconds
     /// The key holding the address-validation secret that every server of one deployment shares.
-    public static let addressKeyName = "numbers:address-key"
+    package static let addressKeyName = "numbers:address-key"
 
-    public init(sessionTTL: Nanoseconds, checkpointPeriod: Nanoseconds) {
+    package init(sessionTTL: Nanoseconds, checkpointPeriod: Nanoseconds) {
         self.sessionTTL = sessionTTL
         self.checkpointPeriod = checkpointPeriod
     }
@@ -19,14 +19,14 @@ public struct RedisCheckpoints: Sendable {
     /// Compare-and-delete in one step on the Redis side.
     static let deleteIfUnchangedScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 
-    public static func key(_ id: ClientID) -> RedisArgument { RedisArgument("numbers:{\(id)}") }
+    package static func key(_ id: ClientID) -> RedisArgument { RedisArgument("numbers:{\(id)}") }
 
     private func expiresAt(_ checkpoint: SessionCheckpoint) -> RedisArgument {
         RedisArgument((checkpoint.lastHeard + checkpointPeriod + sessionTTL).nanoseconds / 1_000_000)
     }
 
     /// The one command that carries out `request`.
-    public func command(for request: StoreRequest) -> RedisCommand {
+    package func command(for request: StoreRequest) -> RedisCommand {
         switch request {
         case .create(let c):
             // Create-if-absent that also returns what was there: the race is settled by Redis.
@@ -44,7 +44,7 @@ public struct RedisCheckpoints: Sendable {
 
     /// What the engine is told about `request` given Redis's reply; nil for requests that need
     /// no answer. The second value, when not nil, is worth a log line.
-    public func answer(to request: StoreRequest, reply: RESPValue) -> (StoreAnswer?, String?) {
+    package func answer(to request: StoreRequest, reply: RESPValue) -> (StoreAnswer?, String?) {
         let id = request.clientID
         switch (request, reply) {
         case (.create, .bulk(nil)):
@@ -71,7 +71,7 @@ public struct RedisCheckpoints: Sendable {
     }
 
     /// The answer when Redis could not be asked at all.
-    public func unreachable(_ request: StoreRequest) -> StoreAnswer? {
+    package func unreachable(_ request: StoreRequest) -> StoreAnswer? {
         switch request {
         case .create, .lookup: return .unavailable(request.clientID)
         case .refresh, .delete, .deleteIfUnchanged: return nil
@@ -80,7 +80,7 @@ public struct RedisCheckpoints: Sendable {
 
     /// The deployment's address-validation secret: created by the first server (SET NX), read by
     /// every other, so a token one server minted is valid at all of them.
-    public static func sharedAddressKey(_ client: RedisClient, proposal: SipHashKey) throws(RedisError) -> SipHashKey {
+    package static func sharedAddressKey(_ client: RedisClient, proposal: SipHashKey) throws(RedisError) -> SipHashKey {
         var bytes: [UInt8] = []
         for word in [proposal.k0, proposal.k1] { for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) } }
         let replies = try client.pipeline([RedisCommand("SET", RedisArgument(addressKeyName), RedisArgument(bytes), "NX"),

@@ -4,19 +4,19 @@ import NumbersProtocol
 /// Preallocated outgoing datagrams for one `sendmmsg` call: `capacity` buffers of `bufferSize`
 /// bytes with their destinations, iovecs and message headers, allocated once, so that queueing
 /// and sending never allocate. Not thread-safe: one per sending loop.
-public final class SendBatch {
-    public static let defaultCapacity = 64
+package final class SendBatch {
+    package static let defaultCapacity = 64
 
-    public let capacity: Int
-    public let bufferSize: Int
+    package let capacity: Int
+    package let bufferSize: Int
     /// Datagrams queued and not yet sent.
-    public private(set) var count = 0
+    package private(set) var count = 0
 
     private let slots: MessageSlots
     private let destinations: UnsafeMutablePointer<PeerAddress>
     var headers: UnsafeMutablePointer<MultiMessageHeader> { slots.headers }
 
-    public init(capacity: Int = SendBatch.defaultCapacity, bufferSize: Int = Limits.maxDatagramSize) {
+    package init(capacity: Int = SendBatch.defaultCapacity, bufferSize: Int = Limits.maxDatagramSize) {
         precondition(capacity > 0 && bufferSize > 0, "a send batch needs room for at least one byte")
         self.capacity = capacity
         self.bufferSize = bufferSize
@@ -30,17 +30,17 @@ public final class SendBatch {
         destinations.deallocate()
     }
 
-    public var isEmpty: Bool { count == 0 }
-    public var isFull: Bool { count == capacity }
+    package var isEmpty: Bool { count == 0 }
+    package var isFull: Bool { count == capacity }
 
     /// The buffer the next datagram is written into, or nil when the batch is full. Its previous
     /// contents are left as they were, so a sender repeating a datagram need not rewrite it.
-    public var nextBuffer: UnsafeMutableRawBufferPointer? {
+    package var nextBuffer: UnsafeMutableRawBufferPointer? {
         isFull ? nil : UnsafeMutableRawBufferPointer(start: slots.storage + count * bufferSize, count: bufferSize)
     }
 
     /// Queues the first `length` bytes of `nextBuffer` for `destination`.
-    public func commit(length: Int, to destination: PeerAddress) {
+    package func commit(length: Int, to destination: PeerAddress) {
         precondition(!isFull, "commit on a full send batch")
         precondition(length >= 0 && length <= bufferSize, "datagram length outside the buffer")
         slots.vectors[count].iov_len = length
@@ -50,7 +50,7 @@ public final class SendBatch {
 
     /// Lets `write` fill the next buffer and queues the length it returns (0 queues nothing).
     /// Returns false, without calling `write`, when the batch is full: send it, then retry.
-    public func append<E: Error>(
+    package func append<E: Error>(
         to destination: PeerAddress,
         _ write: (UnsafeMutableRawBufferPointer) throws(E) -> Int
     ) throws(E) -> Bool {
@@ -61,18 +61,18 @@ public final class SendBatch {
     }
 
     /// The queued bytes of datagram `index` (for inspection, logging and impairment).
-    public func bytes(at index: Int) -> UnsafeRawBufferPointer {
+    package func bytes(at index: Int) -> UnsafeRawBufferPointer {
         precondition(index >= 0 && index < count, "datagram index out of range")
         return UnsafeRawBufferPointer(start: slots.storage + index * bufferSize, count: slots.vectors[index].iov_len)
     }
 
-    public func destination(at index: Int) -> PeerAddress {
+    package func destination(at index: Int) -> PeerAddress {
         precondition(index >= 0 && index < count, "datagram index out of range")
         return destinations[index]
     }
 
     /// Forgets every queued datagram; the buffers stay allocated.
-    public func removeAll() { count = 0 }
+    package func removeAll() { count = 0 }
 
     /// Writes the socket addresses in the form the sending socket's family needs.
     func prepareForSend(from family: PeerAddress.Family) {

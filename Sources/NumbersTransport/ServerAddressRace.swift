@@ -11,19 +11,19 @@ import NumbersProtocol
 /// socket it answered on; the client engine then starts there and is challenged again.
 ///
 /// The simulator does not act on these datagrams: it starts with the transfer.
-public enum ServerAddressRace {
+package enum ServerAddressRace {
     /// Between the first attempts of consecutive candidates.
-    public static let attemptDelay = Nanoseconds.milliseconds(250)
+    package static let attemptDelay = Nanoseconds.milliseconds(250)
     /// Between attempts at the same candidate.
-    public static let retryInterval = Nanoseconds.seconds(1 as UInt64)
+    package static let retryInterval = Nanoseconds.seconds(1 as UInt64)
 
-    public struct Winner {
-        public let address: PeerAddress
+    package struct Winner {
+        package let address: PeerAddress
         /// Bound to the wildcard address of the winner's family, on an ephemeral port.
-        public let socket: UDPSocket
+        package let socket: UDPSocket
     }
 
-    public enum Outcome {
+    package enum Outcome {
         case answered(Winner)
         /// No candidate answered within the time allowed.
         case silent
@@ -33,7 +33,7 @@ public enum ServerAddressRace {
 
     /// Races `candidates` (in order, at most `maxCandidates` of them) for up to `giveUpAfter`.
     /// `count` and `window` go into the OPEN as the transfer's own would carry them.
-    public static func run(candidates: [PeerAddress], clientID: ClientID, count: UInt32, window: UInt32,
+    package static func run(candidates: [PeerAddress], clientID: ClientID, count: UInt32, window: UInt32,
                            giveUpAfter: Nanoseconds, wakeup: Wakeup?, shouldStop: () -> Bool) throws(SocketError) -> Outcome {
         let candidates = Array(candidates.prefix(maxCandidates))
         var sockets: [PeerAddress.Family: UDPSocket] = [:]
@@ -79,7 +79,7 @@ public enum ServerAddressRace {
     }
 
     /// The most addresses raced; a name with more is tried on its first ones only.
-    public static let maxCandidates = 8
+    package static let maxCandidates = 8
 
     /// A well-formed server datagram carrying the race's tag.
     static func answers(_ bytes: UnsafeRawBufferPointer, tag: UInt32) -> Bool {

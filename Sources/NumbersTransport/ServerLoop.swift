@@ -7,25 +7,25 @@ import NumbersProtocol
 ///
 /// Generic over the engine's `SessionStore`, so a store shared between server processes plugs
 /// in without changing the loop.
-public final class ServerLoop<Store: SessionStore> {
+package final class ServerLoop<Store: SessionStore> {
     // Mutated for every datagram, only by `run` on the loop's thread: unchecked, because the
     // dynamic exclusivity check of a class property costs two runtime calls per access.
-    @exclusivity(unchecked) public private(set) var engine: ServerEngine<Store>
+    @exclusivity(unchecked) package private(set) var engine: ServerEngine<Store>
     private let socket: UDPSocket
     private let sender: ImpairedSender
     private let intake: DatagramIntake
     private let deadlineWait: DeadlineWait
     /// Datagrams the engine may produce per turn before reading again, so ACKs keep flowing
     /// while thousands of sessions send at full speed.
-    public static var sendsPerTurn: Int { 512 }
+    package static var sendsPerTurn: Int { 512 }
     /// Datagrams that arrived truncated or larger than `Limits.maxDatagramSize`; the engine
     /// counted each of them as badSize too.
-    public var oversizeDropped: UInt64 { intake.oversizeDropped }
+    package var oversizeDropped: UInt64 { intake.oversizeDropped }
     /// Where a sharing engine's store requests go, and its answers come from; nil for a server
     /// that keeps its sessions to itself.
-    public var storeLink: SharedStoreLink?
+    package var storeLink: SharedStoreLink?
 
-    public init(socket: UDPSocket, engine: ServerEngine<Store>, impairment: ImpairmentConfig) {
+    package init(socket: UDPSocket, engine: ServerEngine<Store>, impairment: ImpairmentConfig) {
         self.socket = socket
         self.engine = engine
         self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))
@@ -33,20 +33,20 @@ public final class ServerLoop<Store: SessionStore> {
         self.deadlineWait = DeadlineWait(interval: engine.config.interval)
     }
 
-    public var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
+    package var impairmentCounters: ImpairmentCounters { sender.impairment.counters }
 
     /// -trace and -pcap: every datagram this loop sends and receives, and what its simulator did.
-    public var recorder: DatagramRecorder? {
+    package var recorder: DatagramRecorder? {
         didSet {
             sender.recorder = recorder
             intake.recorder = recorder
             recorder?.invalidCount = { [unowned self] in self.engine.counters.invalidDropped }
         }
     }
-    public var socketDrops: Int { sender.socketDrops }
+    package var socketDrops: Int { sender.socketDrops }
 
     /// Runs until `shouldStop` says so (checked every turn; `wakeup` interrupts the wait).
-    public func run(wakeup: Wakeup?, shouldStop: () -> Bool, onEvent: (ServerEvent) -> Void) throws(SocketError) {
+    package func run(wakeup: Wakeup?, shouldStop: () -> Bool, onEvent: (ServerEvent) -> Void) throws(SocketError) {
         while !shouldStop() {
             var now = SharedClock.now()
             try intake.drain(now: now, sender: sender) { bytes, source in engine.handle(bytes, from: source, now: now) }

@@ -6,7 +6,7 @@ import NumbersProtocol
 /// in every server process and on every host whose clock is synchronised. It is read once from
 /// the wall clock and then advanced by the monotonic clock, so that it never jumps while the
 /// process runs: pacing and timeouts stay as steady as on CLOCK_MONOTONIC.
-public enum SharedClock {
+package enum SharedClock {
     private static let offset: UInt64 = {
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
@@ -14,7 +14,7 @@ public enum SharedClock {
         return wallNanoseconds &- MonotonicClock.now().nanoseconds
     }()
 
-    public static func now() -> Instant {
+    package static func now() -> Instant {
         Instant(nanoseconds: MonotonicClock.now().nanoseconds &+ offset)
     }
 }

@@ -8,9 +8,9 @@ import Synchronization
 /// only the sessions that wait for it (creations and adoptions), never the UDP loop or the
 /// sessions it already serves. Requests that pile up while Redis answers go out together as one
 /// pipeline.
-public final class SharedStoreLink: Sendable {
+package final class SharedStoreLink: Sendable {
     /// Most requests in one pipeline, so that one exchange stays well inside the timeout.
-    public static let maxPipeline = 1_024
+    package static let maxPipeline = 1_024
 
     private final class Shared: Sendable {
         let requests = Mutex<[StoreRequest]>([])
@@ -22,13 +22,13 @@ public final class SharedStoreLink: Sendable {
         init(wakeup: Wakeup) { self.wakeup = wakeup }
     }
 
-    public let endpoint: RedisEndpoint
+    package let endpoint: RedisEndpoint
     private let shared: Shared
     private let thread: Mutex<JoinableThread?>
 
     /// Starts the thread. `loopWakeup` is signalled whenever answers are ready.
     /// - Parameter log: called on the link's thread with a line worth logging (Redis lost, back).
-    public init(endpoint: RedisEndpoint, layout: RedisCheckpoints, timeout: Double, loopWakeup: Wakeup?,
+    package init(endpoint: RedisEndpoint, layout: RedisCheckpoints, timeout: Double, loopWakeup: Wakeup?,
                 log: @escaping @Sendable (String) -> Void) throws(SocketError) {
         self.endpoint = endpoint
         let shared = Shared(wakeup: try Wakeup())
@@ -40,11 +40,11 @@ public final class SharedStoreLink: Sendable {
     }
 
     /// Redis commands sent so far (for cost accounting).
-    public var commandsSent: Int { shared.commands.load(ordering: .relaxed) }
-    public var failedExchanges: Int { shared.failedExchanges.load(ordering: .relaxed) }
+    package var commandsSent: Int { shared.commands.load(ordering: .relaxed) }
+    package var failedExchanges: Int { shared.failedExchanges.load(ordering: .relaxed) }
 
     /// Called by the event loop each turn: queues the engine's requests, hands it the answers.
-    public func exchange<Store: SessionStore>(_ engine: inout ServerEngine<Store>, now: Instant) {
+    package func exchange<Store: SessionStore>(_ engine: inout ServerEngine<Store>, now: Instant) {
         if let first = engine.pollStoreRequest() {
             shared.requests.withLock { queue in
                 queue.append(first)
@@ -61,7 +61,7 @@ public final class SharedStoreLink: Sendable {
     }
 
     /// Stops and joins the thread; requests not yet sent are dropped.
-    public func stop() {
+    package func stop() {
         shared.stopping.store(true, ordering: .releasing)
         shared.wakeup.signal()
         thread.withLock { $0?.join(); $0 = nil }

@@ -19,13 +19,13 @@ private func recordSignal(_ number: Int32) {
 /// Turns SIGINT/SIGTERM into a flag and a wakeup, so that a loop blocked in poll ends promptly and
 /// shuts down in its own time (flushing, printing its summary) instead of dying mid-write.
 /// One trap at a time per process; the previous dispositions come back on `restore()` or deinit.
-public final class SignalTrap: Sendable {
-    public let signals: [Int32]
+package final class SignalTrap: Sendable {
+    package let signals: [Int32]
     /// Signalled when a trapped signal arrives; poll it next to the socket.
-    public let wakeup: Wakeup
+    package let wakeup: Wakeup
     private let previous: Mutex<[Int32: sigaction]>
 
-    public init(signals: [Int32] = [SIGINT, SIGTERM], wakeup: Wakeup) throws(SocketError) {
+    package init(signals: [Int32] = [SIGINT, SIGTERM], wakeup: Wakeup) throws(SocketError) {
         guard trapInstalled.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged else {
             throw SocketError(operation: "sigaction", code: EBUSY, message: "a signal trap is already installed")
         }
@@ -57,20 +57,20 @@ public final class SignalTrap: Sendable {
     }
 
     /// Convenience: a trap with its own wakeup.
-    public convenience init(signals: [Int32] = [SIGINT, SIGTERM]) throws(SocketError) {
+    package convenience init(signals: [Int32] = [SIGINT, SIGTERM]) throws(SocketError) {
         try self.init(signals: signals, wakeup: Wakeup())
     }
 
     deinit { restore() }
 
     /// The first or latest trapped signal number, nil while none has arrived.
-    public var caught: Int32? {
+    package var caught: Int32? {
         let number = caughtSignal.load(ordering: .sequentiallyConsistent)
         return number == 0 ? nil : number
     }
 
     /// Puts back the dispositions found at install time. Idempotent.
-    public func restore() {
+    package func restore() {
         let saved = previous.withLock { saved in
             defer { saved = [:] }
             return saved

@@ -2,15 +2,15 @@ import Glibc
 
 /// The one error type of the socket layer: what was attempted and why it failed, in the words of
 /// the C library ("bind 127.0.0.1:9000: address already in use"), so that logs need no decoding.
-public struct SocketError: Error, Equatable, Sendable, CustomStringConvertible {
+package struct SocketError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The failed operation with its argument, e.g. "bind 127.0.0.1:9000".
-    public let operation: String
+    package let operation: String
     /// The errno value, or 0 when the failure did not come from a system call (name resolution).
-    public let code: Int32
+    package let code: Int32
     /// Human text: strerror(3) or gai_strerror(3), first letter lowercased as Go prints it.
-    public let message: String
+    package let message: String
 
-    public init(operation: String, code: Int32, message: String) {
+    package init(operation: String, code: Int32, message: String) {
         self.operation = operation; self.code = code; self.message = message
     }
 
@@ -24,5 +24,5 @@ public struct SocketError: Error, Equatable, Sendable, CustomStringConvertible {
         return first.lowercased() + text.dropFirst()
     }
 
-    public var description: String { "\(operation): \(message)" }
+    package var description: String { "\(operation): \(message)" }
 }

@@ -5,7 +5,7 @@ extension UDPSocket {
     /// returns how many arrived; 0 when none is waiting. Never blocks and never allocates.
     /// Errors the kernel queues from ICMP (refused, unreachable) are counted as soft errors and
     /// skipped; only a broken socket throws.
-    public func receive(into batch: ReceiveBatch) throws(SocketError) -> Int {
+    package func receive(into batch: ReceiveBatch) throws(SocketError) -> Int {
         // Each queued ICMP error costs one call; the bound keeps a flood of them from starving us.
         for _ in 0..<8 {
             batch.prepareForReceive()

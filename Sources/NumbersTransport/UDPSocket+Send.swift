@@ -2,24 +2,24 @@ import Glibc
 import NumbersProtocol
 
 /// What became of a batch: every queued datagram was either handed to the kernel or dropped.
-public struct SendOutcome: Equatable, Sendable {
+package struct SendOutcome: Equatable, Sendable {
     /// Datagrams the kernel accepted.
-    public var sent: Int
+    package var sent: Int
     /// Datagrams lost to soft errors (refused, unreachable, no buffer space) or to a send buffer
     /// that stayed full past the wait bound: the protocol treats them as loss.
-    public var dropped: Int
+    package var dropped: Int
 
-    public init(sent: Int = 0, dropped: Int = 0) { self.sent = sent; self.dropped = dropped }
+    package init(sent: Int = 0, dropped: Int = 0) { self.sent = sent; self.dropped = dropped }
 }
 
 extension UDPSocket {
     /// How long a send waits in total for a full socket buffer to drain before dropping the rest.
-    public static let defaultSendWait = Nanoseconds.milliseconds(100)
+    package static let defaultSendWait = Nanoseconds.milliseconds(100)
 
     /// Sends every datagram queued in `batch` with as few `sendmmsg` calls as the kernel allows,
     /// then empties the batch. Never allocates. Throws only when the socket itself is unusable.
     @discardableResult
-    public func send(_ batch: SendBatch, maxWait: Nanoseconds = UDPSocket.defaultSendWait) throws(SocketError) -> SendOutcome {
+    package func send(_ batch: SendBatch, maxWait: Nanoseconds = UDPSocket.defaultSendWait) throws(SocketError) -> SendOutcome {
         defer { batch.removeAll() }
         guard !batch.isEmpty else { return SendOutcome() }
         batch.prepareForSend(from: localAddress.family)
@@ -69,7 +69,7 @@ extension UDPSocket {
     /// Sends one datagram. Returns false when it was dropped (soft error, or the buffer stayed full
     /// for `maxWait`); throws only when the socket itself is unusable.
     @discardableResult
-    public func send(_ bytes: UnsafeRawBufferPointer, to destination: PeerAddress,
+    package func send(_ bytes: UnsafeRawBufferPointer, to destination: PeerAddress,
                      maxWait: Nanoseconds = UDPSocket.defaultSendWait) throws(SocketError) -> Bool {
         var storage = sockaddr_storage()
         let length = destination.write(to: &storage, for: localAddress.family)

@@ -2,25 +2,25 @@ import Glibc
 import NumbersProtocol
 
 /// Why a wait ended: data to read, a wakeup, both, or neither (timeout).
-public struct Readiness: OptionSet, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
+package struct Readiness: OptionSet, Sendable {
+    package let rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
 
     /// The socket has a datagram (or a pending error) to read.
-    public static let readable = Readiness(rawValue: 1)
+    package static let readable = Readiness(rawValue: 1)
     /// The wakeup was signalled; it has been drained already.
-    public static let woken = Readiness(rawValue: 2)
+    package static let woken = Readiness(rawValue: 2)
 }
 
 extension UDPSocket {
     /// Blocks until a datagram can be read or `timeout` passes (nil: no limit). True if readable.
-    public func waitReadable(timeout: Nanoseconds?) -> Bool {
+    package func waitReadable(timeout: Nanoseconds?) -> Bool {
         wait(timeout: timeout, wakeup: nil).contains(.readable)
     }
 
     /// Blocks until the socket is readable, `wakeup` is signalled, or `timeout` passes.
     /// A signalled wakeup is drained here, so the caller only checks why it was woken.
-    public func wait(timeout: Nanoseconds?, wakeup: Wakeup?) -> Readiness {
+    package func wait(timeout: Nanoseconds?, wakeup: Wakeup?) -> Readiness {
         withUnsafeTemporaryAllocation(of: pollfd.self, capacity: 2) { entries in
             entries[0] = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             entries[1] = pollfd(fd: wakeup?.descriptor ?? -1, events: Int16(POLLIN), revents: 0)

@@ -6,13 +6,13 @@ import Synchronization
 ///
 /// Sendable because its state is the descriptor (the kernel serializes concurrent calls) and
 /// atomic counters: one thread may receive while another sends.
-public final class UDPSocket: Sendable {
+package final class UDPSocket: Sendable {
     /// Socket buffer size asked for by default: deep enough to absorb bursts at full rate.
-    public static let defaultBufferBytes = 4 << 20
+    package static let defaultBufferBytes = 4 << 20
 
-    public let descriptor: Int32
+    package let descriptor: Int32
     /// The address actually bound (the kernel's choice of port when 0 was asked for).
-    public let localAddress: PeerAddress
+    package let localAddress: PeerAddress
 
     private let softErrorCounter = Atomic<Int>(0)
     private let lastSoftErrorCode = Atomic<Int32>(0)
@@ -22,7 +22,7 @@ public final class UDPSocket: Sendable {
     /// With `reusePort`, several processes may bind the same address and port (SO_REUSEPORT): the
     /// kernel spreads clients across them by their address, and a client of one that dies is
     /// sent to another.
-    public init(host: String, port: UInt16, bufferBytes: Int = UDPSocket.defaultBufferBytes, reusePort: Bool = false) throws(SocketError) {
+    package init(host: String, port: UInt16, bufferBytes: Int = UDPSocket.defaultBufferBytes, reusePort: Bool = false) throws(SocketError) {
         var firstError: SocketError?
         for candidate in try PeerAddress.resolving(host: host, port: port) {
             do throws(SocketError) {
@@ -42,9 +42,9 @@ public final class UDPSocket: Sendable {
 
     /// Datagrams lost to per-datagram errors (refused, unreachable, no buffer space, send timeout)
     /// since the socket was opened: the protocol treats them as loss, this makes them visible.
-    public var softErrorCount: Int { softErrorCounter.load(ordering: .relaxed) }
+    package var softErrorCount: Int { softErrorCounter.load(ordering: .relaxed) }
     /// errno of the most recent soft error, 0 if none.
-    public var lastSoftError: Int32 { lastSoftErrorCode.load(ordering: .relaxed) }
+    package var lastSoftError: Int32 { lastSoftErrorCode.load(ordering: .relaxed) }
 
     func recordSoftError(_ code: Int32, count: Int = 1) {
         softErrorCounter.add(count, ordering: .relaxed)
@@ -52,8 +52,8 @@ public final class UDPSocket: Sendable {
     }
 
     /// The kernel's receive buffer size (Linux reports twice what was granted, for bookkeeping).
-    public var receiveBufferBytes: Int { Self.intOption(descriptor, SO_RCVBUF) }
-    public var sendBufferBytes: Int { Self.intOption(descriptor, SO_SNDBUF) }
+    package var receiveBufferBytes: Int { Self.intOption(descriptor, SO_RCVBUF) }
+    package var sendBufferBytes: Int { Self.intOption(descriptor, SO_SNDBUF) }
 
     private static func openBound(to address: PeerAddress, bufferBytes: Int, reusePort: Bool) throws(SocketError) -> Int32 {
         let domain = address.family == .ipv4 ? AF_INET : AF_INET6

@@ -2,10 +2,10 @@ import Glibc
 
 /// An eventfd that a waiting loop polls next to its socket, so that another thread, or a signal
 /// handler, can interrupt the wait at once instead of at the next timeout.
-public final class Wakeup: Sendable {
-    public let descriptor: Int32
+package final class Wakeup: Sendable {
+    package let descriptor: Int32
 
-    public init() throws(SocketError) {
+    package init() throws(SocketError) {
         let descriptor = LinuxOnlyCalls.eventfd(0, LinuxOnlyCalls.eventFDNonBlocking | LinuxOnlyCalls.eventFDCloseOnExec)
         guard descriptor >= 0 else { throw SocketError.system("eventfd") }
         self.descriptor = descriptor
@@ -15,7 +15,7 @@ public final class Wakeup: Sendable {
 
     /// Makes the descriptor readable. Async-signal-safe (a single write(2)); never blocks, and a
     /// wakeup already pending is enough, so a failed write (counter full) loses nothing.
-    public func signal() {
+    package func signal() {
         Self.signal(descriptor: descriptor)
     }
 
@@ -25,7 +25,7 @@ public final class Wakeup: Sendable {
     }
 
     /// Consumes pending wakeups so that the next wait blocks again.
-    public func drain() {
+    package func drain() {
         var value: UInt64 = 0
         _ = read(descriptor, &value, MemoryLayout<UInt64>.size)
     }

@@ -2,21 +2,21 @@
 /// key of (address bytes, port, client ID, epoch), where the epoch is `now / period`: it proves that
 /// whoever presents it received a datagram the server sent to that address for that client,
 /// within the last one or two periods. Stateless: nothing is stored until an address is proven.
-public struct AddressValidator: Sendable {
-    public let key: SipHashKey
-    public let period: Nanoseconds
+package struct AddressValidator: Sendable {
+    package let key: SipHashKey
+    package let period: Nanoseconds
 
-    public init(key: SipHashKey, period: Nanoseconds = .seconds(60 as UInt64)) {
+    package init(key: SipHashKey, period: Nanoseconds = .seconds(60 as UInt64)) {
         precondition(period.value > 0)
         self.key = key; self.period = period
     }
 
-    public func token(for address: PeerAddress, clientID: ClientID, now: Instant) -> UInt64 {
+    package func token(for address: PeerAddress, clientID: ClientID, now: Instant) -> UInt64 {
         token(for: address, clientID: clientID, epoch: now.nanoseconds / period.value)
     }
 
     /// Accepts tokens of the current and the previous epoch, so a token lives at least one period.
-    public func isValid(_ token: UInt64, for address: PeerAddress, clientID: ClientID, now: Instant) -> Bool {
+    package func isValid(_ token: UInt64, for address: PeerAddress, clientID: ClientID, now: Instant) -> Bool {
         guard token != 0 else { return false }
         let epoch = now.nanoseconds / period.value
         return token == self.token(for: address, clientID: clientID, epoch: epoch)

@@ -1,25 +1,25 @@
 /// A shared store of checkpoints in one process's memory, with the semantics the Redis store has
 /// (create-if-absent, overwrite, delete, expiry `period + sessionTTL` after the stored
 /// `lastHeard`): what the simulation and the engine's tests share between several engines.
-public struct InMemoryCheckpointStore: Sendable {
-    public private(set) var checkpoints: [ClientID: SessionCheckpoint] = [:]
-    public let sessionTTL: Nanoseconds
-    public let checkpointPeriod: Nanoseconds
+package struct InMemoryCheckpointStore: Sendable {
+    package private(set) var checkpoints: [ClientID: SessionCheckpoint] = [:]
+    package let sessionTTL: Nanoseconds
+    package let checkpointPeriod: Nanoseconds
     /// Requests carried out, for cost accounting.
-    public private(set) var commands = 0
+    package private(set) var commands = 0
 
-    public init(sessionTTL: Nanoseconds, checkpointPeriod: Nanoseconds) {
+    package init(sessionTTL: Nanoseconds, checkpointPeriod: Nanoseconds) {
         self.sessionTTL = sessionTTL
         self.checkpointPeriod = checkpointPeriod
     }
 
     /// When a stored checkpoint disappears by itself.
-    public func expiry(of checkpoint: SessionCheckpoint) -> Instant {
+    package func expiry(of checkpoint: SessionCheckpoint) -> Instant {
         checkpoint.lastHeard + checkpointPeriod + sessionTTL
     }
 
     /// Carries out one request; the answer, for a `.create` or `.lookup`.
-    public mutating func carry(_ request: StoreRequest, now: Instant) -> StoreAnswer? {
+    package mutating func carry(_ request: StoreRequest, now: Instant) -> StoreAnswer? {
         commands += 1
         let id = request.clientID
         if let stored = checkpoints[id], now >= expiry(of: stored) { checkpoints[id] = nil }
@@ -43,5 +43,5 @@ public struct InMemoryCheckpointStore: Sendable {
     }
 
     /// Forgets everything, as a store restarted without persistence does.
-    public mutating func wipe() { checkpoints.removeAll() }
+    package mutating func wipe() { checkpoints.removeAll() }
 }

@@ -8,21 +8,21 @@ extension ServerEngine {
     /// Turns sharing on: from now on sessions are created through the store (create-if-absent),
     /// checkpointed when their client is heard in a new `checkpointPeriod`, deleted on completion,
     /// and looked up when a datagram names one this process does not hold.
-    public mutating func shareSessions(checkpointPeriod: Nanoseconds) {
+    package mutating func shareSessions(checkpointPeriod: Nanoseconds) {
         sharing = SessionSharing(checkpointPeriod: checkpointPeriod)
     }
 
-    public var sharingCounters: SessionSharing.Counters? { sharing?.counters }
-    public var awaitingStore: Int { sharing?.awaitingCount ?? 0 }
+    package var sharingCounters: SessionSharing.Counters? { sharing?.counters }
+    package var awaitingStore: Int { sharing?.awaitingCount ?? 0 }
 
     /// The next request for the store, in the order they arose.
-    public mutating func pollStoreRequest() -> StoreRequest? {
+    package mutating func pollStoreRequest() -> StoreRequest? {
         sharing?.next()
     }
 
     /// Hands the engine the store's answer to a `.create` or `.lookup`; the datagram that
     /// provoked it is handled now.
-    public mutating func storeAnswered(_ answer: StoreAnswer, now: Instant) {
+    package mutating func storeAnswered(_ answer: StoreAnswer, now: Instant) {
         let id: ClientID
         switch answer {
         case .created(let i, _), .found(let i, _), .unavailable(let i): id = i

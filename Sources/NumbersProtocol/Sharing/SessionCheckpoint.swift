@@ -4,22 +4,22 @@
 /// the process that adopts it continues from what the client reports (see `ServerEngine.adopt`).
 ///
 /// Times are on the clock all servers share (nanoseconds since the Unix epoch).
-public struct SessionCheckpoint: Hashable, Sendable {
-    public var clientID: ClientID
-    public var seed: UInt64
-    public var total: UInt32
-    public var window: UInt32
+package struct SessionCheckpoint: Hashable, Sendable {
+    package var clientID: ClientID
+    package var seed: UInt64
+    package var total: UInt32
+    package var window: UInt32
     /// The tag of the client process last heard, and the one it replaced (0 when none).
-    public var tag: UInt32
-    public var retiredTag: UInt32
-    public var address: PeerAddress
+    package var tag: UInt32
+    package var retiredTag: UInt32
+    package var address: PeerAddress
     /// Every index below this was acknowledged.
-    public var acknowledged: UInt32
+    package var acknowledged: UInt32
     /// The running checksum of every index sent so far (`checksum.count` of them).
-    public var checksum: SequenceChecksum
-    public var lastHeard: Instant
+    package var checksum: SequenceChecksum
+    package var lastHeard: Instant
 
-    public init(clientID: ClientID, seed: UInt64, total: UInt32, window: UInt32, tag: UInt32, retiredTag: UInt32 = 0,
+    package init(clientID: ClientID, seed: UInt64, total: UInt32, window: UInt32, tag: UInt32, retiredTag: UInt32 = 0,
                 address: PeerAddress, acknowledged: UInt32, checksum: SequenceChecksum, lastHeard: Instant) {
         self.clientID = clientID; self.seed = seed; self.total = total; self.window = window
         self.tag = tag; self.retiredTag = retiredTag; self.address = address
@@ -27,25 +27,25 @@ public struct SessionCheckpoint: Hashable, Sendable {
     }
 
     /// The checkpoint of a live session.
-    public init(of s: ServerSession) {
+    package init(of s: ServerSession) {
         self.init(clientID: s.clientID, seed: s.seed, total: s.total, window: s.window, tag: s.tag,
                   retiredTag: s.hasRetiredTag ? s.retiredTag : 0, address: s.address,
                   acknowledged: s.acknowledged, checksum: s.checksum, lastHeard: s.lastHeard)
     }
 
-    public var sentThrough: UInt32 { checksum.count }
+    package var sentThrough: UInt32 { checksum.count }
 
     // MARK: Encoding
 
     /// Format version, first byte of every encoding.
-    public static let version: UInt8 = 1
+    package static let version: UInt8 = 1
     /// version 1, clientID 16, seed 8, total 4, window 4, tag 4, retiredTag 4, family 1, port 2,
     /// address 16 (as two u64), acknowledged 4, checksum count 4, crc 4, sum 8, lastHeard 8, crc32c 4.
-    public static let size = 92
+    package static let size = 92
     /// Offset of `lastHeard` in the encoding: a store's script may compare it without decoding.
-    public static let lastHeardOffset = 80
+    package static let lastHeardOffset = 80
 
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: Self.size)
         bytes.withUnsafeMutableBytes { raw in
             var w = ByteWriter(raw)
@@ -67,7 +67,7 @@ public struct SessionCheckpoint: Hashable, Sendable {
 
     /// Decodes and validates what a store returned: nil unless it is exactly a checkpoint of this
     /// version, intact, and self-consistent.
-    public init?(decoding bytes: [UInt8]) {
+    package init?(decoding bytes: [UInt8]) {
         guard bytes.count == Self.size, bytes[0] == Self.version else { return nil }
         let decoded: SessionCheckpoint? = bytes.withUnsafeBytes { raw in
             var r = ByteReader(raw, at: Self.size - 4)

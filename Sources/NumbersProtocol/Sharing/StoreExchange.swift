@@ -1,7 +1,7 @@
 /// What the engine asks of a shared store. The engine never waits for one: it queues requests
 /// (`ServerEngine.pollStoreRequest`) and goes on serving; whoever talks to the store hands the
 /// answers back with `ServerEngine.storeAnswered`.
-public enum StoreRequest: Sendable, Equatable {
+package enum StoreRequest: Sendable, Equatable {
     /// Create-if-absent: store this checkpoint unless one exists for its client ID, and answer
     /// `.created` with the one that exists, if any.
     case create(SessionCheckpoint)
@@ -15,7 +15,7 @@ public enum StoreRequest: Sendable, Equatable {
     /// that does not hold the session must not delete a checkpoint another has rewritten since.
     case deleteIfUnchanged(SessionCheckpoint)
 
-    public var clientID: ClientID {
+    package var clientID: ClientID {
         switch self {
         case .create(let c), .refresh(let c), .deleteIfUnchanged(let c): return c.clientID
         case .lookup(let id), .delete(let id): return id
@@ -24,7 +24,7 @@ public enum StoreRequest: Sendable, Equatable {
 }
 
 /// The store's answer to a `.create` or `.lookup`.
-public enum StoreAnswer: Sendable, Equatable {
+package enum StoreAnswer: Sendable, Equatable {
     /// `.create` done: `existing` is nil when this engine's checkpoint was stored, else the one
     /// that was there first (another server won the race, and its seed is the session's).
     case created(ClientID, existing: SessionCheckpoint?)
@@ -35,30 +35,30 @@ public enum StoreAnswer: Sendable, Equatable {
 }
 
 /// How the engine shares its sessions, and what sharing cost and met.
-public struct SessionSharing {
+package struct SessionSharing {
     /// Most datagrams held while their session is looked up or created; beyond it, such a
     /// datagram is dropped (and counted): the client sends again.
-    public static let maxAwaiting = 4_096
+    package static let maxAwaiting = 4_096
     /// Most requests queued for the store between two drains; beyond it a refresh is dropped
     /// (the next one carries the same state) and a lookup or creation is not started.
-    public static let maxQueuedRequests = 16_384
+    package static let maxQueuedRequests = 16_384
 
     /// A session's checkpoint is rewritten when its `lastHeard` enters a new period of this
     /// length, so at most once per period and session, and a stored `lastHeard` is never more
     /// than one period behind the truth.
-    public let checkpointPeriod: Nanoseconds
+    package let checkpointPeriod: Nanoseconds
     /// Two seconds: an adopting server's estimate of `lastHeard` (the middle of the period) is
     /// within a second of the truth, and a paced client costs at most one write per two seconds.
-    public static let defaultCheckpointPeriod = Nanoseconds.seconds(2 as UInt64)
+    package static let defaultCheckpointPeriod = Nanoseconds.seconds(2 as UInt64)
 
-    public struct Counters: Sendable, Equatable {
-        public var created = 0, adopted = 0, lostRaces = 0, refreshes = 0, deletes = 0, lookups = 0
-        public var notFound = 0, unavailable = 0, refusedUnavailable = 0, awaitingDropped = 0, requestsDropped = 0
+    package struct Counters: Sendable, Equatable {
+        package var created = 0, adopted = 0, lostRaces = 0, refreshes = 0, deletes = 0, lookups = 0
+        package var notFound = 0, unavailable = 0, refusedUnavailable = 0, awaitingDropped = 0, requestsDropped = 0
         /// Copies dropped because the client showed that another server had moved the session on.
-        public var staleDropped = 0
-        public init() {}
+        package var staleDropped = 0
+        package init() {}
     }
-    public internal(set) var counters = Counters()
+    package internal(set) var counters = Counters()
 
     enum Held {
         case open(OpenMessage)
@@ -100,13 +100,13 @@ public struct SessionSharing {
     var requests: [StoreRequest] = []
     var requestsRead = 0
 
-    public init(checkpointPeriod: Nanoseconds) {
+    package init(checkpointPeriod: Nanoseconds) {
         precondition(checkpointPeriod.value > 0)
         self.checkpointPeriod = checkpointPeriod
     }
 
-    public var awaitingCount: Int { awaiting.count }
-    public var queuedRequests: Int { requests.count - requestsRead }
+    package var awaitingCount: Int { awaiting.count }
+    package var queuedRequests: Int { requests.count - requestsRead }
 
     mutating func enqueue(_ request: StoreRequest) -> Bool {
         if requestsRead > 0 && requestsRead == requests.count { requests.removeAll(keepingCapacity: true); requestsRead = 0 }

@@ -1,9 +1,9 @@
 /// Durations as Go's `time.Duration.String` writes them: below a second in the largest unit that
 /// keeps the integer part non-zero (`828.677ms`, `1.5µs`, `10ns`), from a second on as hours,
 /// minutes and seconds (`1m30s`, `1h0m0s`, `6.4s`), trailing zeros dropped.
-public enum DurationText {
+package enum DurationText {
     /// The exact form of `nanoseconds`, as Go prints a `time.Duration` of that many nanoseconds.
-    public static func exact(_ nanoseconds: UInt64) -> String {
+    package static func exact(_ nanoseconds: UInt64) -> String {
         let ns = nanoseconds
         if ns == 0 { return "0s" }
         if ns < 1_000 { return "\(ns)ns" }
@@ -22,7 +22,7 @@ public enum DurationText {
     /// A measured span as a log shows it: from a millisecond on, rounded to the microsecond as
     /// Go's `d.Round(time.Microsecond)` does (half away from zero), since the nanoseconds of a
     /// measurement are noise; shorter spans exactly.
-    public static func measured(_ nanoseconds: UInt64) -> String {
+    package static func measured(_ nanoseconds: UInt64) -> String {
         guard nanoseconds >= 1_000_000 else { return exact(nanoseconds) }
         let remainder = nanoseconds % 1_000
         let down = nanoseconds - remainder

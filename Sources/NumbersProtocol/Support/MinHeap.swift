@@ -1,6 +1,6 @@
 /// An element of a `MinHeap`: a strict order. Where equal keys must leave in a fixed order, the
 /// element breaks the tie itself (for example by an insertion counter, as `TimerQueue` does).
-public protocol HeapOrdered {
+package protocol HeapOrdered {
     func precedes(_ other: Self) -> Bool
 }
 
@@ -11,20 +11,20 @@ public protocol HeapOrdered {
 /// hole through the raw buffer (no bounds or uniqueness checks per step) because the load
 /// generator and the server's timer run it in their inner loops; the order they produce is that
 /// of the textbook swap-based sift.
-public struct MinHeap<Element: HeapOrdered> {
+package struct MinHeap<Element: HeapOrdered> {
     @usableFromInline var elements: [Element] = []
 
-    public init() {}
+    package init() {}
 
-    public var count: Int { elements.count }
-    public var isEmpty: Bool { elements.isEmpty }
+    package var count: Int { elements.count }
+    package var isEmpty: Bool { elements.isEmpty }
     /// The least element, if any.
-    public var first: Element? { elements.first }
+    package var first: Element? { elements.first }
 
-    public mutating func reserveCapacity(_ n: Int) { elements.reserveCapacity(n) }
+    package mutating func reserveCapacity(_ n: Int) { elements.reserveCapacity(n) }
 
     @inlinable
-    public mutating func push(_ element: Element) {
+    package mutating func push(_ element: Element) {
         elements.append(element)
         elements.withUnsafeMutableBufferPointer { heap in
             var child = heap.count - 1
@@ -40,7 +40,7 @@ public struct MinHeap<Element: HeapOrdered> {
 
     /// Removes and returns the least element.
     @inlinable
-    public mutating func popFirst() -> Element? {
+    package mutating func popFirst() -> Element? {
         guard let last = elements.popLast() else { return nil }
         guard !elements.isEmpty else { return last }
         return elements.withUnsafeMutableBufferPointer { heap in
@@ -62,7 +62,7 @@ public struct MinHeap<Element: HeapOrdered> {
     }
 
     /// Drops the elements `isDropped` selects, then restores the heap order.
-    public mutating func removeAll(where isDropped: (Element) -> Bool) {
+    package mutating func removeAll(where isDropped: (Element) -> Bool) {
         let kept = elements.filter { !isDropped($0) }
         elements.removeAll(keepingCapacity: true)
         for e in kept { push(e) }

@@ -4,11 +4,11 @@
 ///
 /// A `MinHeap` of (deadline, insertion order, value). Entries are not removed early: callers keep
 /// the deadline that is current for a value and skip a popped entry that no longer matches it.
-public struct TimerQueue<Value> {
-    public struct Entry: HeapOrdered {
-        public var deadline: Instant
+package struct TimerQueue<Value> {
+    package struct Entry: HeapOrdered {
+        package var deadline: Instant
         @usableFromInline var order: UInt64
-        public var value: Value
+        package var value: Value
 
         @inlinable
         init(deadline: Instant, order: UInt64, value: Value) {
@@ -18,7 +18,7 @@ public struct TimerQueue<Value> {
         }
 
         @inlinable
-        public func precedes(_ other: Entry) -> Bool {
+        package func precedes(_ other: Entry) -> Bool {
             deadline != other.deadline ? deadline < other.deadline : order < other.order
         }
     }
@@ -26,24 +26,24 @@ public struct TimerQueue<Value> {
     @usableFromInline var heap = MinHeap<Entry>()
     @usableFromInline var nextOrder: UInt64 = 0
 
-    public init() {}
+    package init() {}
 
-    public var count: Int { heap.count }
-    public var isEmpty: Bool { heap.isEmpty }
+    package var count: Int { heap.count }
+    package var isEmpty: Bool { heap.isEmpty }
     /// The earliest entry (the first pushed among the earliest), if any.
-    public var top: Entry? { heap.first }
+    package var top: Entry? { heap.first }
 
     @inlinable
-    public mutating func push(_ deadline: Instant, _ value: Value) {
+    package mutating func push(_ deadline: Instant, _ value: Value) {
         heap.push(Entry(deadline: deadline, order: nextOrder, value: value))
         nextOrder &+= 1
     }
 
     @inlinable
-    public mutating func pop() -> Entry? { heap.popFirst() }
+    package mutating func pop() -> Entry? { heap.popFirst() }
 
     /// Keeps only the entries `isLive` accepts (when stale ones pile up); their order is kept.
-    public mutating func compact(isLive: (Entry) -> Bool) {
+    package mutating func compact(isLive: (Entry) -> Bool) {
         heap.removeAll { !isLive($0) }
     }
 }
