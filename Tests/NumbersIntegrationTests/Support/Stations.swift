@@ -145,8 +145,6 @@ struct ClientReport {
     var corruptRejected: UInt64? { number(in: "rejected on arrival: ", before: " malformed or corrupt") }
     /// `sent: …; requested N ranges (…)`
     var rangesRequested: UInt64? { number(in: "sent: ", before: " ranges (") }
-    /// `sent: … ACK (N probes, M repairs); …`
-    var probes: UInt64? { number(in: "sent: ", before: " probes, ") }
     /// `sent: …; N recoveries after silence`
     var recoveries: UInt64? { number(in: "sent: ", before: " recoveries after silence") }
 
