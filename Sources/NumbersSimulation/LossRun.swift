@@ -11,9 +11,13 @@ package struct LossRun: Sendable, Hashable {
     /// Split evenly: half of it is added to each direction.
     package var roundTrip: Nanoseconds
     package var seed: UInt64
+    /// The server's controller; the published figures use the library's default.
+    package var control: CongestionControl
 
-    package init(p: Double, count: UInt32, batch: Int, window: UInt32 = ServerConfig.defaultWindow, roundTrip: Nanoseconds, seed: UInt64) {
+    package init(p: Double, count: UInt32, batch: Int, window: UInt32 = ServerConfig.defaultWindow, roundTrip: Nanoseconds, seed: UInt64,
+                control: CongestionControl = ServerConfig().congestionControl) {
         self.p = p; self.count = count; self.batch = batch; self.window = window; self.roundTrip = roundTrip; self.seed = seed
+        self.control = control
     }
 
     package struct Outcome: Sendable, Hashable {
@@ -29,7 +33,9 @@ package struct LossRun: Sendable, Hashable {
     }
 
     package var scenario: Scenario {
-        Scenario.loss(p, count: count, batch: batch, window: window, seed: seed, delay: Nanoseconds(roundTrip.value / 2))
+        var scenario = Scenario.loss(p, count: count, batch: batch, window: window, seed: seed, delay: Nanoseconds(roundTrip.value / 2))
+        scenario.server.congestionControl = control
+        return scenario
     }
 
     package func run() -> Outcome {

@@ -14,6 +14,7 @@ let subcommands: [(name: String, summary: String)] = [
     ("scale", "concurrent sessions at 1 number/s one numbers-server sustains, its memory per session, late sends"),
     ("scale-redis", "paced sessions over a Redis store (redis-server on this machine), one and two servers on one port: late sends, Redis commands per session-second"),
     ("bottleneck", "a real 50 Mbit/s tbf bottleneck between two namespaces: alone, beside iperf3 TCP, ten clients, 10/200 Mbit/s and 10 KB/1 MB queues (root, tc)"),
+    ("cc", "congestion control in the simulator: -cc model beside -cc none under random loss (no bottleneck) and at simulated bottlenecks"),
     ("tcp", "completion time against plain TCP through real kernel loss (network namespace + iptables; root)"),
     ("figures", "recomputes the published simulator figures: README.md's table, results.json's simulator member, bench/loss-sweep.csv/svg"),
     ("loss", "time to a verified transfer through real kernel loss, p = 0.05…0.5, both sizes, beside TCP and KCP's reference (root)"),
@@ -239,6 +240,9 @@ func makeCommand(_ name: String) -> Command? {
 
     case "bottleneck":
         return makeBottleneckCommand(flags)
+
+    case "cc":
+        return makeCongestionSimulationCommand(flags)
 
     case "figures":
         return makeFiguresCommand(flags)

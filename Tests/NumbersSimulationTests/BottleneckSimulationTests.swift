@@ -7,37 +7,9 @@ import NumbersSimulation
 /// seed, alone and with several clients competing: the default controller fills the link without
 /// flooding its queue and shares it fairly; `-cc none` is shown to flood it.
 @Suite struct BottleneckSimulationTests {
-    struct Figures {
-        var goodput: [Double]      // bits of numbers per second, per client
-        var linkShare: Double      // total goodput over the link rate
-        var sentOverMinimum: Double
-        var queueDropped: UInt64
-        var jain: Double
-        var passed: Bool
-        var violations: [String]
-    }
-
     static func run(_ link: BottleneckLink, clients: Int = 1, count: UInt32, control: CongestionControl, seed: UInt64,
-                    stagger: Nanoseconds = .zero, randomLoss: Double = 0) -> Figures {
-        let scenario = Scenario.bottleneck(link, clients: clients, count: count, control: control, seed: seed,
-                                           stagger: stagger, randomLoss: randomLoss)
-        var sim = Simulation(scenario)
-        let out = sim.run()
-        var goodput: [Double] = []
-        for (i, plan) in scenario.clients.enumerated() {
-            let end = out.finishedAt[i] ?? out.endedAt
-            goodput.append(Double(plan.count) * 32 / (end - plan.startAt).seconds)
-        }
-        let first = scenario.clients.map(\.startAt).min()!
-        let last = out.finishedAt.compactMap { $0 }.max() ?? out.endedAt
-        let total = Double(scenario.clients.reduce(0) { $0 + Int($1.count) }) * 32 / (last - first).seconds
-        let minimum = scenario.clients.reduce(0) { $0 + (Int($1.count) + Limits.maxNumbersPerDatagram - 1) / Limits.maxNumbersPerDatagram }
-        let sum = goodput.reduce(0, +), squares = goodput.reduce(0) { $0 + $1 * $1 }
-        let passed = out.statuses.allSatisfy { if case .finished(let r) = $0 { return r.passed } else { return false } }
-        return Figures(goodput: goodput, linkShare: total / Double(link.bitsPerSecond),
-                       sentOverMinimum: Double(out.serverCounters.dataSent) / Double(minimum),
-                       queueDropped: out.serverImpairment.queueDropped,
-                       jain: sum * sum / (Double(goodput.count) * squares), passed: passed, violations: out.violations)
+                    stagger: Nanoseconds = .zero, randomLoss: Double = 0) -> BottleneckRun.Outcome {
+        BottleneckRun(link, clients: clients, count: count, control: control, seed: seed, stagger: stagger, randomLoss: randomLoss).run()
     }
 
     static let link50 = BottleneckLink(bitsPerSecond: 50_000_000, queueLimit: 60_000, propagation: .milliseconds(5))

@@ -16,7 +16,7 @@ public struct ServerConfig: Sendable, Equatable {
     /// How long an address-validation token stays valid (one to two periods).
     public var tokenPeriod: Nanoseconds = .seconds(60 as UInt64)
     /// The congestion controller of sessions sending at full speed (`interval` 0). The library's
-    /// default keeps the engine's behaviour plain for tests; the executables default to `.model`.
+    /// default keeps the engine's behaviour plain for tests and figures, as `numbers-server` does.
     public var congestionControl: CongestionControl = .none
     /// A send more than this after its paced time counts as late.
     public var lateThreshold: Nanoseconds = .milliseconds(50)

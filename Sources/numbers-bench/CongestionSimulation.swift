@@ -1,0 +1,176 @@
+import NumbersCLI
+import NumbersImpairment
+import NumbersProtocol
+import NumbersSimulation
+import NumbersTransport
+
+/// `numbers-bench cc`: the congestion-control goals in the deterministic simulator, `-cc model`
+/// beside `-cc none`. Random loss with no bottleneck (issue 12, item 4: the loss figures' setting,
+/// 10 ms round trip, window as published), then simulated bottlenecks (items 1–3: one client, ten
+/// at once, other rates and queues), each at the propagation delays asked for. Virtual time: the
+/// figures repeat exactly, whatever the machine's load.
+struct CongestionSimulationOptions {
+    var losses: [Double] = [0.1, 0.2, 0.3]
+    var lossSize = TransferSize(count: 1_000_000, batch: Limits.maxNumbersPerDatagram)
+    var propagations: [Nanoseconds] = [.milliseconds(5), .microseconds(50)]
+    var parts: [String] = CongestionSimulation.parts
+    var seeds = 3
+    var threads = 1
+    /// Also run `-cc none` through the bottlenecks (slow: it floods them).
+    var withNone = false
+}
+
+enum CongestionSimulation {
+    static let parts = ["loss", "alone", "four", "ten", "grid"]
+
+    /// One line of the table: a setting and the same setting's outcome per seed, for each controller.
+    struct Row {
+        var part: String
+        var setting: String
+        var none: [Outcome] = []
+        var model: [Outcome] = []
+        var json: JSON {
+            var members: [(String, JSON)] = [("part", .string(part)), ("setting", .string(setting))]
+            for (name, outcomes) in [("none", none), ("model", model)] where !outcomes.isEmpty {
+                members.append((name, .object([
+                    ("seconds", .number(mean(outcomes.map(\.seconds)), places: 4)),
+                    ("link_share", outcomes[0].linkShare == nil ? .null : .number(mean(outcomes.compactMap(\.linkShare)), places: 3)),
+                    ("sent_over_min", .number(mean(outcomes.map(\.sentOverMinimum)), places: 3)),
+                    ("jain", outcomes[0].jain == nil ? .null : .number(mean(outcomes.compactMap(\.jain)), places: 3)),
+                    ("passed", .bool(outcomes.allSatisfy(\.passed))),
+                ])))
+            }
+            if let ratio { members.append(("model_over_none", .number(ratio, places: 3))) }
+            return .object(members)
+        }
+        /// Model's mean time over none's (loss rows).
+        var ratio: Double? {
+            guard !none.isEmpty, !model.isEmpty else { return nil }
+            return mean(model.map(\.seconds)) / mean(none.map(\.seconds))
+        }
+    }
+
+    struct Outcome: Sendable {
+        var seconds: Double
+        var sentOverMinimum: Double
+        var linkShare: Double?
+        var jain: Double?
+        var passed: Bool
+    }
+
+    /// A run to do: which row it belongs to, and how to do it.
+    struct Job: Sendable {
+        var row: Int
+        var control: CongestionControl
+        var work: @Sendable () -> Outcome
+    }
+
+    static func jobs(_ options: CongestionSimulationOptions) -> (rows: [Row], jobs: [Job]) {
+        var rows: [Row] = []
+        var jobs: [Job] = []
+        let seeds = 1...UInt64(options.seeds)
+        if options.parts.contains("loss") {
+            for p in options.losses {
+                rows.append(Row(part: "loss", setting: "p \(fixed(p, 2)), \(grouped(Int(options.lossSize.count))) × \(options.lossSize.batch), 10 ms RTT"))
+                for control in [CongestionControl.none, .model] {
+                    for seed in seeds {
+                        let run = LossRun(p: p, count: options.lossSize.count, batch: options.lossSize.batch, roundTrip: .milliseconds(10),
+                                          seed: seed, control: control)
+                        let minimum = Double(options.lossSize.datagrams)
+                        jobs.append(Job(row: rows.count - 1, control: control) {
+                            let o = run.run()
+                            return Outcome(seconds: o.seconds ?? .infinity, sentOverMinimum: Double(o.dataSent) / minimum, passed: o.passed)
+                        })
+                    }
+                }
+            }
+        }
+        func bottleneck(_ part: String, rate: UInt64, queue: Int, clients: Int, count: UInt32, stagger: Nanoseconds = .zero) {
+            for propagation in options.propagations {
+                let link = BottleneckLink(bitsPerSecond: rate, queueLimit: queue, propagation: propagation)
+                rows.append(Row(part: part, setting: "\(Double(rate) / 1e6) Mbit/s, queue \(grouped(queue)) B, \(propagation) one way, "
+                                + "\(clients) × \(grouped(Int(count)))" + (stagger == .zero ? "" : " \(stagger) apart")))
+                for control in options.withNone ? [CongestionControl.none, .model] : [.model] {
+                    for seed in seeds {
+                        let run = BottleneckRun(link, clients: clients, count: count, control: control, seed: seed, stagger: stagger)
+                        jobs.append(Job(row: rows.count - 1, control: control) {
+                            let o = run.run()
+                            return Outcome(seconds: o.seconds, sentOverMinimum: o.sentOverMinimum, linkShare: o.linkShare,
+                                           jain: clients > 1 ? o.jain : nil, passed: o.passed)
+                        })
+                    }
+                }
+            }
+        }
+        if options.parts.contains("alone") { bottleneck("alone", rate: 50_000_000, queue: 60_000, clients: 1, count: 2_000_000) }
+        if options.parts.contains("four") {
+            bottleneck("four", rate: 50_000_000, queue: 60_000, clients: 4, count: 1_500_000, stagger: .milliseconds(100))
+        }
+        if options.parts.contains("ten") { bottleneck("ten", rate: 50_000_000, queue: 60_000, clients: 10, count: 600_000) }
+        if options.parts.contains("grid") {
+            for rate in [10_000_000, 200_000_000] as [UInt64] {
+                for queue in [10_000, 1_000_000] {
+                    bottleneck("grid", rate: rate, queue: queue, clients: 1, count: UInt32(2_000_000 * rate / 50_000_000))
+                }
+            }
+        }
+        return (rows, jobs)
+    }
+
+    static func run(_ options: CongestionSimulationOptions) -> (rows: [Row], wallSeconds: Double) {
+        let start = MonotonicClock.now()
+        let planned = jobs(options)
+        var rows = planned.rows
+        let work = planned.jobs
+        let outcomes = ParallelRuns.map(count: work.count, threads: options.threads) { work[$0].work() }
+        for (job, outcome) in zip(work, outcomes) {
+            if job.control == .none { rows[job.row].none.append(outcome) } else { rows[job.row].model.append(outcome) }
+        }
+        return (rows, seconds(since: start))
+    }
+
+    static func table(_ rows: [Row], wallSeconds: Double) -> String {
+        var lines = [column("part", 6) + column("setting", 74) + "  none: s / share / sent÷min / Jain   model: s / share / sent÷min / Jain   model÷none"]
+        for row in rows {
+            func cells(_ outcomes: [Outcome]) -> String {
+                guard !outcomes.isEmpty else { return column("-", 8) + column("-", 7) + column("-", 7) + column("-", 7) }
+                let share = outcomes.first?.linkShare == nil ? "-" : fixed(mean(outcomes.compactMap(\.linkShare)), 3)
+                let jain = outcomes.first?.jain == nil ? "-" : fixed(mean(outcomes.compactMap(\.jain)), 3)
+                return column(fixed(mean(outcomes.map(\.seconds)), 3), 8) + column(share, 7) + column(fixed(mean(outcomes.map(\.sentOverMinimum)), 3), 7)
+                    + column(jain, 7) + (outcomes.allSatisfy(\.passed) ? "" : " FAIL")
+            }
+            lines.append(column(row.part, 6) + column(row.setting, 74) + "  " + cells(row.none) + "   " + cells(row.model)
+                         + "   " + (row.ratio.map { fixed($0, 3) } ?? "-"))
+        }
+        lines.append("means over the seeds; \(fixed(wallSeconds, 1)) s of real time")
+        return lines.joined(separator: "\n")
+    }
+}
+
+func makeCongestionSimulationCommand(_ flags: FlagSet) -> Command {
+    let json = flags.bool("json", usage: "print the rows as JSON")
+    let losses = flags.string("p", default: "0.1,0.2,0.3", usage: "comma-separated loss `rates` of the loss part", validate: lossListCheck)
+    let parts = flags.string("parts", default: CongestionSimulation.parts.joined(separator: ","),
+                             usage: "comma-separated `parts`: " + CongestionSimulation.parts.joined(separator: ", "),
+                             validate: { text in
+                                 let bad = text.split(separator: ",").filter { !CongestionSimulation.parts.contains(String($0)) }
+                                 return bad.isEmpty ? nil : "unknown part \(bad[0])"
+                             })
+    let propagations = flags.string("propagation", default: "5ms,50us", usage: "comma-separated one-way `delays` of the bottleneck parts",
+                                    validate: listCheck(durationList))
+    let seeds = flags.int("seeds", default: 3, usage: "seeds each figure is the mean of (1, 2, …, seeds)",
+                          validate: { (1...100).contains($0) ? nil : "must be between 1 and 100" })
+    let threads = flags.int("threads", default: 1, usage: "simulations run at once",
+                            validate: { (1...256).contains($0) ? nil : "must be between 1 and 256" })
+    let withNone = flags.bool("withNone", usage: "also run -cc none through the bottlenecks (slow: it floods them)")
+    return Command(flags: flags) {
+        var options = CongestionSimulationOptions()
+        options.losses = try! lossList(losses.value).get()
+        options.parts = parts.value.split(separator: ",").map(String.init)
+        options.propagations = try! durationList(propagations.value).get()
+        options.seeds = seeds.value; options.threads = threads.value; options.withNone = withNone.value
+        let (rows, wall) = CongestionSimulation.run(options)
+        emit(.array(rows.map(\.json)), asJSON: json.value, text: CongestionSimulation.table(rows, wallSeconds: wall))
+        return rows.allSatisfy { $0.none.allSatisfy(\.passed) && $0.model.allSatisfy(\.passed) } ? 0 : 1
+    }
+}
