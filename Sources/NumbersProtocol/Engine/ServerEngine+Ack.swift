@@ -47,7 +47,7 @@ extension ServerEngine {
             challenge(tag: ack.tag, clientID: ack.clientID, source: source, receivedBytes: receivedBytes, now: now)
         case .completed(let total, let stats)?:
             store.remove(ack.clientID)
-            completions.insert(ack.clientID, tag: ack.tag)
+            completions.insert(CompletedTransfer(clientID: ack.clientID, tag: ack.tag))
             congestion.remove(ack.clientID)
             shareCompletion(ack.clientID)
             counters.sessionsCompleted += 1

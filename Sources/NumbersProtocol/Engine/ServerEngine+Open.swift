@@ -6,7 +6,7 @@ extension ServerEngine {
     mutating func handleOpen(_ open: OpenMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
         if store.session(open.clientID) == nil {
             // A late copy of the OPEN of a transfer that has completed: the client is done.
-            if completions.contains(open.clientID, tag: open.tag) { counters.lateCompletions += 1; return }
+            if completions.contains(CompletedTransfer(clientID: open.clientID, tag: open.tag)) { counters.lateCompletions += 1; return }
             if sharing != nil { return openUnheld(open, from: source, receivedBytes: receivedBytes, now: now) }
             guard open.count != 0, open.resumeFrom == 0 else {
                 return reject(.unknownSession, tag: open.tag, to: source, receivedBytes: receivedBytes)

@@ -24,7 +24,7 @@ public struct ServerEngine<Store: SessionStore> {
     var control = ControlQueue(capacity: Limits.maxQueuedControl)
     var events: [ServerEvent] = []
     var congestion = CongestionTable()
-    var completions = RecentCompletions()
+    var completions = RecentSet<CompletedTransfer>.completions()
     var eventsRead = 0
     /// Events not taken with `pollEvent` before the queue filled, and so lost.
     public internal(set) var eventsDropped: UInt64 = 0

@@ -83,20 +83,9 @@ package struct SessionSharing {
     /// Sessions this process completed lately: a client sends its DONE more than once, and the
     /// later copies must not cost a lookup each.
     static let recentCompletions = 4_096
-    var completed: Set<ClientID> = []
-    var completedOrder: [ClientID] = []
-    var completedNext = 0
+    var completed = RecentSet<ClientID>(capacity: SessionSharing.recentCompletions)
 
-    mutating func noteCompleted(_ id: ClientID) {
-        if completedOrder.count < Self.recentCompletions {
-            completedOrder.append(id)
-        } else {
-            completed.remove(completedOrder[completedNext])
-            completedOrder[completedNext] = id
-            completedNext = (completedNext + 1) % Self.recentCompletions
-        }
-        completed.insert(id)
-    }
+    mutating func noteCompleted(_ id: ClientID) { completed.insert(id) }
     var requests: [StoreRequest] = []
     var requestsRead = 0
 
