@@ -221,7 +221,8 @@ public struct ClientEngine: Sendable {
         // A stream whose every gap holds an ACK or a probe of ours is clocked by them and has no
         // pace of its own: a sample that entered the pace before (a stall of either process
         // inflates one) would otherwise stay the minimum for good, since no later gap counts.
-        ackClockedGaps = lastAckAt != .never && lastAckAt >= last ? ackClockedGaps + 1 : 0
+        let ackInGap = lastAckAt != .never && lastAckAt >= last
+        ackClockedGaps = ackInGap ? ackClockedGaps + 1 : 0
         if ackClockedGaps >= Self.ackClockedGapsForgettingPace {
             pace.reset()
             ackClockedGaps = 0
@@ -233,8 +234,7 @@ public struct ClientEngine: Sendable {
         // the probe timer falls back to its 1.5 s guess.
         arrivalGap.add(gap)
         guard window.missing == 0 else { return }
-        let released = lastAckAt != .never && lastAckAt >= last
-            && now - lastAckAt < max((roundTrip.minimum ?? .milliseconds(5)) * 2, .milliseconds(1))
+        let released = ackInGap && now - lastAckAt < max((roundTrip.minimum ?? .milliseconds(5)) * 2, .milliseconds(1))
         if !released { pace.add(gap) }
     }
 
