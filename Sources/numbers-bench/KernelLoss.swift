@@ -15,6 +15,10 @@ struct KernelLossOptions {
     /// Stop running TCP in a cell once more than half its runs timed out: its median, p90 and
     /// max are then timeouts whatever the rest do (the runs not made are reported as skipped).
     var stopDecidedTCP = true
+    /// Run no TCP transfers at all (a comparison of our own controllers, say).
+    var skipTCP = false
+    /// The server's `-cc`; nil leaves numbers-server's default.
+    var congestionControl: CongestionControl?
     var serverPath = ""
     var clientPath = ""
     var benchPath = ""
@@ -111,7 +115,8 @@ enum KernelLoss {
         defer { unlink(oursLog); unlink(tcpLog) }
         // Not -quiet: each session's end line carries the DATA it sent.
         let ours = try ChildProcess(namespace.exec([options.serverPath, "-host", "127.0.0.1", "-port", "\(oursPort)", "-interval", "0",
-                                                    "-batch", "\(Limits.maxNumbersPerDatagram)"]), outputPath: oursLog)
+                                                    "-batch", "\(Limits.maxNumbersPerDatagram)"]
+                                                   + (options.congestionControl.map { ["-cc", $0.rawValue] } ?? [])), outputPath: oursLog)
         defer { ours.stop() }
         let tcp = try ChildProcess(namespace.exec([options.benchPath, "tcp-serve", "-port", "\(tcpPort)"]), outputPath: tcpLog)
         defer { tcp.stop() }
@@ -127,6 +132,7 @@ enum KernelLoss {
                 for attempt in 1...options.runs {
                     // Alternate which goes first, so neither always meets a cold or warm kernel.
                     for isOurs in attempt % 2 == 1 ? [true, false] : [false, true] {
+                        if !isOurs && options.skipTCP { continue }
                         if !isOurs && options.stopDecidedTCP && cell.tcp.timeouts * 2 > options.runs {
                             cell.tcp.skipped += 1
                             continue
@@ -176,14 +182,17 @@ enum KernelLoss {
     static func timeText(_ value: Double?) -> String { value.map { fixed($0, 3) + " s" } ?? "TO" }
 
     static func table(_ cells: [KernelLossCell], options: KernelLossOptions) -> String {
-        var lines = ["real kernel loss p both ways (netns + iptables statistic), numbers-server -interval 0 -batch 294; "
+        var lines = ["real kernel loss p both ways (netns + iptables statistic), numbers-server -interval 0 -batch 294"
+                     + (options.congestionControl.map { " -cc \($0.rawValue)" } ?? "") + "; "
                      + "\(options.runs) runs per cell, TO = not verified within \(fixed(options.timeout, 0)) s; KCP: the issue's reference (one run)",
                      "        n     p | ours median      p90      max  sent/min 1/(1-p) |  TCP median      p90      max | KCP ref | < KCP  ≤ TCP"]
         for cell in cells {
             let ours = column(timeText(cell.ours.median), 11) + column(timeText(cell.ours.p90), 9) + column(timeText(cell.ours.maximum), 9)
                 + column(cell.medianSentOverMinimum.map { fixed($0, 3) } ?? "-", 10) + column(fixed(1 / (1 - cell.p), 3), 8)
-            let tcp = column(timeText(cell.tcp.median), 11) + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.p90), 9)
-                + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.maximum), 9)
+            let tcp = cell.tcp.runs.isEmpty && cell.tcp.skipped == 0
+                ? column("-", 11) + column("-", 9) + column("-", 9)
+                : column(timeText(cell.tcp.median), 11) + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.p90), 9)
+                    + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.maximum), 9)
             let verdicts = column(cell.fasterThanKCP.map { $0 ? "yes" : "NO" } ?? "-", 7) + column(cell.notSlowerThanTCP ? "yes" : "NO", 7)
             lines.append(column(grouped(Int(cell.count)), 9) + column(fixed(cell.p, 2), 6) + " |" + ours + " |" + tcp + " |"
                          + column(cell.kcp.map { fixed($0, 3) + " s" } ?? "-", 8) + " |" + verdicts
@@ -206,6 +215,9 @@ func makeKernelLossCommand(_ flags: FlagSet) -> Command {
     let runs = runsFlag(flags, default: 7, most: 50, usage: "transfers per protocol and cell")
     let timeout = transferTimeoutFlag(flags, default: .seconds(60), usage: "a transfer not verified after this long counts as TO")
     let allTCP = flags.bool("allTCP", usage: "run every TCP transfer even once most of a cell's have timed out")
+    let noTCP = flags.bool("noTCP", usage: "run no TCP transfers (to compare -cc settings of our own)")
+    let cc = flags.string("cc", usage: "numbers-server's `controller` (none or model; default: numbers-server's own)",
+                          validate: { $0.isEmpty || CongestionControl(rawValue: $0) != nil ? nil : "must be none or model" })
     let server = serverPathFlag(flags)
     let client = clientPathFlag(flags)
     let nice = niceFlag(flags)
@@ -216,6 +228,8 @@ func makeKernelLossCommand(_ flags: FlagSet) -> Command {
         options.sizes = try! parseList(sizes.value, { UInt32($0) }, { _ in nil }).get()
         options.runs = runs.value; options.timeout = Double(timeout.value.nanoseconds) / 1e9
         options.stopDecidedTCP = !allTCP.value
+        options.skipTCP = noTCP.value
+        options.congestionControl = CongestionControl(rawValue: cc.value)
         options.serverPath = server.value; options.clientPath = client.value
         options.benchPath = executableDirectory() + "/numbers-bench"
         do {
@@ -225,7 +239,8 @@ func makeKernelLossCommand(_ flags: FlagSet) -> Command {
                 ("machine", machine.json),
                 ("settings", .object([("runs", .int(options.runs)), ("timeout_s", .number(options.timeout, places: 1)),
                                       ("nice", .int(nice.value)), ("tcp_stopped_once_decided", .bool(options.stopDecidedTCP)),
-                                      ("server", .string("numbers-server -interval 0 -batch \(Limits.maxNumbersPerDatagram)"))])),
+                                      ("server", .string("numbers-server -interval 0 -batch \(Limits.maxNumbersPerDatagram)"
+                                                         + (options.congestionControl.map { " -cc \($0.rawValue)" } ?? "")))])),
                 ("cells", .array(cells.map(\.json))),
             ])
             if !out.value.isEmpty { try writeTextFile(out.value, object.rendered() + "\n") }

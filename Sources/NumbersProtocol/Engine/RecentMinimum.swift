@@ -1,24 +1,33 @@
-/// The smallest of the last 16 samples. Used for the client's estimates of the round trip and of
-/// the server's pace: a stall or a queue makes a sample larger, never smaller, so the minimum of
-/// recent samples tracks the true value without being inflated by the very stalls it must detect.
+/// The smallest of the last few samples (16 unless told). Used for the client's estimates of the
+/// round trip and of the server's pace, and for the congestion controller's view of the queue: a
+/// stall or a queue makes a sample larger, never smaller, so the minimum of recent samples tracks
+/// the true value without being inflated by the very stalls it must detect.
 struct RecentMinimum {
+    /// The most samples any filter keeps.
+    static let maxKept = 16
     private var samples = InlineArray<16, UInt64>(repeating: .max)
     private var next = 0
+    private let kept: Int
     private(set) var count = 0
+
+    init(keeping kept: Int = RecentMinimum.maxKept) {
+        precondition(kept >= 1 && kept <= Self.maxKept, "a recent minimum keeps 1 to \(Self.maxKept) samples")
+        self.kept = kept
+    }
 
     mutating func add(_ sample: Nanoseconds) {
         samples[next] = sample.value
-        next = (next + 1) & 15
-        count = min(count + 1, 16)
+        next = (next + 1) % kept
+        count = min(count + 1, kept)
     }
 
     /// Forgets every sample.
-    mutating func reset() { self = RecentMinimum() }
+    mutating func reset() { self = RecentMinimum(keeping: kept) }
 
     var value: Nanoseconds? {
         guard count > 0 else { return nil }
         var m = UInt64.max
-        for i in 0..<16 { m = min(m, samples[i]) }
+        for i in 0..<kept { m = min(m, samples[i]) }
         return Nanoseconds(m)
     }
 }

@@ -6,8 +6,11 @@
 /// halved its rate at every loss would throw away what loss recovery wins. Arrivals are counted
 /// by stream position (`highest`), so a randomly lost datagram still counts as carried by the
 /// path. What marks a full queue is loss *above* the background rate the controller has learnt in
-/// rounds without congestion, judged with a binomial margin, or a round trip grown well past the
-/// minimum: then the estimate is cut to what the path really delivered, and the queue drained.
+/// rounds without congestion, judged with a binomial margin, *and* a round trip grown past the
+/// minimum, in every phase: random loss lengthens no round trip. Then the estimate is cut to what
+/// the path really delivered, and the queue drained. The round trips that judge it are measured
+/// from the datagram each ACK reports (`SendTimes`), so the client's ACK delay does not read as a
+/// queue.
 ///
 /// One round is the time from sending a marked datagram until an ACK reports it arrived (or
 /// anything beyond it): each gives one round-trip sample and one bandwidth sample.
@@ -28,8 +31,10 @@ public final class ModelController: CongestionController {
     static let minRTTLifetime = Nanoseconds.seconds(10 as UInt64)
     /// Loss above the background by more than this (and the binomial margin) is congestion.
     static let lossMargin = 0.03
-    /// A round trip above min + min/4 + this means a queue is building.
-    static let queueDelaySlack = Nanoseconds.milliseconds(1)
+    /// A round trip above min + min/64 + this means a queue is building. Small, because the round
+    /// trip it is compared with is measured from the datagram each ACK reports (`SendTimes`), not
+    /// padded by the client's ACK delay: a 10 KB queue at 200 Mbit/s adds only 400 µs.
+    static let queueDelaySlack = Nanoseconds.microseconds(100)
 
     private(set) var phase: CongestionSnapshot.Phase = .startup
     private var cycleIndex = 0
@@ -52,6 +57,14 @@ public final class ModelController: CongestionController {
     /// When the ACK that reported `markHighest` arrived: arrivals are counted between two ACKs.
     private var markHighestAt = Instant.zero
     private var markTotals = Totals()
+    /// The smallest round trip measured in the open round from the datagram an ACK reported.
+    private var roundMinRTT: Nanoseconds?
+    /// The smallest of the last few such samples, across rounds: what the queue holds now (the
+    /// round's minimum shows its start), without the one ACK in a few that a timer delayed.
+    private var recentRTT = RecentMinimum(keeping: ModelController.recentRTTSamples)
+    private var recentRTTFresh = false
+    static let recentRTTSamples = 4
+    private var sendTimes = SendTimes()
 
     private struct Totals {
         var bytes: UInt64 = 0
@@ -88,11 +101,7 @@ public final class ModelController: CongestionController {
     }
 
     public func onSent(bytes: Int, numbers: UInt32, newNumbers: UInt32, end: UInt32, now: Instant) {
-        totals.bytes &+= UInt64(bytes)
-        totals.numbers &+= UInt64(numbers)
-        totals.newNumbers &+= UInt64(newNumbers)
-        totals.datagrams &+= 1
-        if end > sentEnd { sentEnd = end }
+        // The round opened by this datagram counts it: a slow round may hold nothing else.
         if !markActive && newNumbers > 0 {
             markActive = true
             markEnd = end
@@ -101,6 +110,12 @@ public final class ModelController: CongestionController {
             markHighestAt = highestAt
             markTotals = totals
         }
+        totals.bytes &+= UInt64(bytes)
+        totals.numbers &+= UInt64(numbers)
+        totals.newNumbers &+= UInt64(newNumbers)
+        totals.datagrams &+= 1
+        if end > sentEnd { sentEnd = end }
+        if newNumbers > 0 { sendTimes.record(end: end, at: now) }
     }
 
     public func onLoss(numbers: UInt32, now: Instant) {
@@ -109,7 +124,17 @@ public final class ModelController: CongestionController {
 
     public func onAck(cumulative: UInt32, highest reported: UInt32, now: Instant) {
         let seen = max(reported, cumulative)
-        if seen > highest { highest = seen; highestAt = now }
+        if seen > highest {
+            highest = seen
+            highestAt = now
+            // A new highest: this ACK reports the arrival of the datagram that ended there.
+            if let sentAt = sendTimes.sentAt(end: seen) {
+                let sample = now - sentAt
+                roundMinRTT = min(roundMinRTT ?? sample, sample)
+                recentRTT.add(sample)
+                recentRTTFresh = true
+            }
+        }
         guard markActive, highest >= markEnd else { return }
         markActive = false
         endRound(now: now)
@@ -119,7 +144,14 @@ public final class ModelController: CongestionController {
 
     private func endRound(now: Instant) {
         let rtt = now - markAt
-        if let m = minRTT, rtt >= m, now - minRTTAt < Self.minRTTLifetime {} else { minRTT = rtt; minRTTAt = now }
+        let pathRTT = roundMinRTT, currentRTT = recentRTTFresh ? recentRTT.value : nil
+        roundMinRTT = nil
+        recentRTTFresh = false
+        // The path's round trip comes from per-datagram samples; the round's own span (which
+        // holds the client's ACK delay) stands in only until there is one.
+        if let sample = pathRTT ?? (minRTT == nil ? rtt : nil) {
+            if let m = minRTT, sample >= m, now - minRTTAt < Self.minRTTLifetime {} else { minRTT = sample; minRTTAt = now }
+        }
         let round = Totals(bytes: totals.bytes &- markTotals.bytes, numbers: totals.numbers &- markTotals.numbers,
                            newNumbers: totals.newNumbers &- markTotals.newNumbers, lost: totals.lost &- markTotals.lost,
                            datagrams: totals.datagrams &- markTotals.datagrams)
@@ -144,17 +176,11 @@ public final class ModelController: CongestionController {
         let loss = min(Double(round.lost) / Double(positions), 1)
         let numbersPerDatagram = Double(round.numbers) / Double(max(round.datagrams, 1))
         let excessLoss = isAboveBackground(loss: loss, datagrams: Double(positions) / max(numbersPerDatagram, 1))
-        let queueDelayed = queueBuilding(rtt)
-        // Which evidence counts depends on what the sender just did: growing (start-up) or
-        // probing above the estimate, loss beyond the background is the queue overflowing; at
-        // the estimate, loss without a longer round trip is random and only teaches the
-        // background rate.
-        let congested: Bool
-        switch phase {
-        case .startup: congested = excessLoss || queueDelayed
-        case .probeUp: congested = excessLoss
-        case .drain, .probeDown, .cruise: congested = excessLoss && queueDelayed
-        }
+        let queueDelayed = currentRTT.map(queueBuilding) ?? false
+        // Random loss, whatever its rate, lengthens no round trip: loss counts as congestion only
+        // beside a queue that the round trip shows, in every phase. (Judging loss alone while
+        // growing made a start-up under 30% random loss cut to a few kbit/s.)
+        let congested = excessLoss && queueDelayed
 
         if congested {
             // What really got through: the arrivals less the loss above the background.
@@ -197,7 +223,7 @@ public final class ModelController: CongestionController {
 
     private func queueBuilding(_ rtt: Nanoseconds) -> Bool {
         guard let minRTT else { return false }
-        return rtt > minRTT + Nanoseconds(minRTT.value / 4) + Self.queueDelaySlack
+        return rtt > minRTT + Nanoseconds(minRTT.value / 64) + Self.queueDelaySlack
     }
 
     private func addSample(_ sample: Double) {
