@@ -25,6 +25,9 @@ public final class ModelController: CongestionController {
     static let cycleGains: [Double] = [1.25, 0.75, 1, 1, 1, 1, 1, 1]
     /// Start-up ends after this many rounds without 25% growth.
     static let plateauRounds = 3
+    /// The smallest window: the client acknowledges every 16 DATA, so a window of fewer than
+    /// twice that many full datagrams would wait for its delayed ACKs.
+    static let minimumWindow = 48 * Limits.maxDatagramSize
     /// The bandwidth estimate is the largest sample of the last two slots of this many rounds.
     static let slotRounds = 5
     /// A minimum round trip older than this is replaced by the next sample.
@@ -84,9 +87,10 @@ public final class ModelController: CongestionController {
 
     public init(now: Instant) { highestAt = now }
 
+    /// Twice the estimated bandwidth-delay product, but never below `minimumWindow`.
     public var window: Int {
         guard let minRTT, bandwidth > 0 else { return 0 }
-        return Int(2 * bandwidth * minRTT.seconds)
+        return max(Int(2 * bandwidth * minRTT.seconds), Self.minimumWindow)
     }
 
     public var snapshot: CongestionSnapshot {
@@ -207,7 +211,15 @@ public final class ModelController: CongestionController {
             let inFlight = Double(sentEnd &- highest) * bytesPerNumber
             if inFlight <= bandwidth * (minRTT?.seconds ?? 0) || drainRounds >= 3 { startCycle(at: 2) }
         case .probeUp, .probeDown, .cruise:
-            if congested && phase != .probeDown { startCycle(at: 1) } else { startCycle(at: (cycleIndex + 1) % Self.cycleGains.count) }
+            // More in flight than the window is a standing queue that no loss has cut (a deep
+            // queue can hold seconds of it, long enough for the client to probe and the server to
+            // send it all again): probe down until it drains.
+            let inFlight = Double(sentEnd &- highest) * bytesPerNumber
+            if (congested && phase != .probeDown) || inFlight > Double(window) {
+                startCycle(at: 1)
+            } else {
+                startCycle(at: (cycleIndex + 1) % Self.cycleGains.count)
+            }
         }
         updatePacingRate()
     }
