@@ -208,14 +208,12 @@ public final class ModelController: CongestionController {
             if congested || roundsWithoutGrowth >= Self.plateauRounds { enter(.drain) }
         case .drain:
             drainRounds += 1
-            let inFlight = Double(sentEnd &- highest) * bytesPerNumber
-            if inFlight <= bandwidth * (minRTT?.seconds ?? 0) || drainRounds >= 3 { startCycle(at: 2) }
+            if bytesInFlight <= bandwidth * (minRTT?.seconds ?? 0) || drainRounds >= 3 { startCycle(at: 2) }
         case .probeUp, .probeDown, .cruise:
             // More in flight than the window is a standing queue that no loss has cut (a deep
             // queue can hold seconds of it, long enough for the client to probe and the server to
             // send it all again): probe down until it drains.
-            let inFlight = Double(sentEnd &- highest) * bytesPerNumber
-            if (congested && phase != .probeDown) || inFlight > Double(window) {
+            if (congested && phase != .probeDown) || bytesInFlight > Double(window) {
                 startCycle(at: 1)
             } else {
                 startCycle(at: (cycleIndex + 1) % Self.cycleGains.count)
@@ -232,6 +230,9 @@ public final class ModelController: CongestionController {
         let spread = 3 * (max(background, 0.001) * (1 - background) / n).squareRoot()
         return loss > background + max(Self.lossMargin, spread)
     }
+
+    /// Sent beyond what the client reports having seen, in bytes at the rounds' cost per number.
+    private var bytesInFlight: Double { Double(sentEnd &- highest) * bytesPerNumber }
 
     private func queueBuilding(_ rtt: Nanoseconds) -> Bool {
         guard let minRTT else { return false }
