@@ -22,6 +22,11 @@ struct KernelLossOptions {
     var serverPath = ""
     var clientPath = ""
     var benchPath = ""
+
+    /// numbers-server's flags beyond host and port, as run and as reported.
+    var serverArguments: [String] {
+        ["-interval", "0", "-batch", "\(Limits.maxNumbersPerDatagram)"] + (congestionControl.map { ["-cc", $0.rawValue] } ?? [])
+    }
 }
 
 /// Issue 8's reference measurements of KCP in fast mode (nodelay 1, interval 10 ms, resend 2, no
@@ -114,9 +119,8 @@ enum KernelLoss {
         let oursLog = temporaryPath("loss-ours-server"), tcpLog = temporaryPath("loss-tcp-server")
         defer { unlink(oursLog); unlink(tcpLog) }
         // Not -quiet: each session's end line carries the DATA it sent.
-        let ours = try ChildProcess(namespace.exec([options.serverPath, "-host", "127.0.0.1", "-port", "\(oursPort)", "-interval", "0",
-                                                    "-batch", "\(Limits.maxNumbersPerDatagram)"]
-                                                   + (options.congestionControl.map { ["-cc", $0.rawValue] } ?? [])), outputPath: oursLog)
+        let ours = try ChildProcess(namespace.exec([options.serverPath, "-host", "127.0.0.1", "-port", "\(oursPort)"] + options.serverArguments),
+                                    outputPath: oursLog)
         defer { ours.stop() }
         let tcp = try ChildProcess(namespace.exec([options.benchPath, "tcp-serve", "-port", "\(tcpPort)"]), outputPath: tcpLog)
         defer { tcp.stop() }
@@ -182,8 +186,7 @@ enum KernelLoss {
     static func timeText(_ value: Double?) -> String { value.map { fixed($0, 3) + " s" } ?? "TO" }
 
     static func table(_ cells: [KernelLossCell], options: KernelLossOptions) -> String {
-        var lines = ["real kernel loss p both ways (netns + iptables statistic), numbers-server -interval 0 -batch 294"
-                     + (options.congestionControl.map { " -cc \($0.rawValue)" } ?? "") + "; "
+        var lines = ["real kernel loss p both ways (netns + iptables statistic), numbers-server \(options.serverArguments.joined(separator: " ")); "
                      + "\(options.runs) runs per cell, TO = not verified within \(fixed(options.timeout, 0)) s; KCP: the issue's reference (one run)",
                      "        n     p | ours median      p90      max  sent/min 1/(1-p) |  TCP median      p90      max | KCP ref | < KCP  ≤ TCP"]
         for cell in cells {
@@ -239,8 +242,7 @@ func makeKernelLossCommand(_ flags: FlagSet) -> Command {
                 ("machine", machine.json),
                 ("settings", .object([("runs", .int(options.runs)), ("timeout_s", .number(options.timeout, places: 1)),
                                       ("nice", .int(nice.value)), ("tcp_stopped_once_decided", .bool(options.stopDecidedTCP)),
-                                      ("server", .string("numbers-server -interval 0 -batch \(Limits.maxNumbersPerDatagram)"
-                                                         + (options.congestionControl.map { " -cc \($0.rawValue)" } ?? "")))])),
+                                      ("server", .string("numbers-server " + options.serverArguments.joined(separator: " ")))])),
                 ("cells", .array(cells.map(\.json))),
             ])
             if !out.value.isEmpty { try writeTextFile(out.value, object.rendered() + "\n") }
