@@ -49,6 +49,9 @@ package final class DatagramRecorder {
         pcap?.record(bytes, outgoing: true, peer: peer, now: now)
     }
 
+    /// A session's congestion controller changed phase.
+    func congestion(_ event: CongestionEvent) { trace?.congestion(event) }
+
     /// Before a datagram goes to the engine.
     func arriving(_ bytes: UnsafeRawBufferPointer, from peer: PeerAddress, now: Instant) {
         pcap?.record(bytes, outgoing: false, peer: peer, now: now)

@@ -71,6 +71,33 @@ final class DatagramTrace {
         file.ascii("}\n")
     }
 
+    /// A line without a datagram: a session's congestion controller changed phase. Rates are
+    /// bytes per second, the round trip and times microseconds, the background loss parts per
+    /// million, so that every value is an integer.
+    func congestion(_ event: CongestionEvent) {
+        let s = event.state
+        file.reserve()
+        file.ascii("{\"t\":")
+        file.decimal((event.at - origin).value / 1_000)
+        file.ascii(",\"ev\":\"cc\",\"peer\":\"")
+        writeAddress(event.peer)
+        file.ascii("\",\"client\":\"")
+        file.text(event.clientID.description)
+        file.ascii("\",\"phase\":\"")
+        file.text(s.phase.rawValue)
+        file.ascii("\",\"rate\":")
+        file.decimal(UInt64(s.pacingRate.rounded()))
+        file.ascii(",\"bandwidth\":")
+        file.decimal(UInt64(s.bandwidth.rounded()))
+        file.ascii(",\"minRTT\":")
+        if let rtt = s.minRTT { file.decimal(rtt.value / 1_000) } else { file.ascii("null") }
+        file.ascii(",\"window\":")
+        file.decimal(UInt64(s.window))
+        file.ascii(",\"lossPPM\":")
+        file.decimal(UInt64((min(max(s.backgroundLoss, 0), 1) * 1_000_000).rounded()))
+        file.ascii("}\n")
+    }
+
     private func fields(of message: Message) {
         switch message {
         case .open(let m):

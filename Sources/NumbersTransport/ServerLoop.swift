@@ -50,6 +50,9 @@ package final class ServerLoop<Store: SessionStore> {
         while !shouldStop() {
             var now = SharedClock.now()
             try intake.drain(now: now, sender: sender) { bytes, source in engine.handle(bytes, from: source, now: now) }
+            // Phase changes happen on ACKs: written beside the datagram lines of the same instant,
+            // and taken whether or not a trace is written, so the engine's buffer of them stays empty.
+            while let event = engine.pollCongestionEvent() { recorder?.congestion(event) }
             storeLink?.exchange(&engine, now: now)
             now = SharedClock.now()
             sender.releaseDue(now: now)

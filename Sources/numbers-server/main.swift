@@ -25,7 +25,7 @@ let quiet = flags.bool("quiet", usage: "do not log each session's start and end"
 let json = flags.bool("json", usage: "write JSON Lines on stdout instead of text: a line when listening, one per session event (created, resumed, adopted, moved, refused, completed, expired) and a totals line at shutdown; schema in docs/json.md")
 let storeURL = flags.string("store", default: "memory", usage: "where sessions are kept: memory (this process only) or redis://HOST:PORT[/DB], shared with every server using the same Redis, so that one can take over the sessions of another (PROTOCOL.md §10)")
 let reusePort = flags.bool("reusePort", usage: "let several servers listen on the same port (SO_REUSEPORT); with a shared -store they share the load and take over each other's clients")
-let tracePath = flags.string("trace", usage: "write one JSON line per datagram sent, received, rejected (with the reason), or dropped, held or corrupted by the simulator to this `file` (format: docs/trace.md)")
+let tracePath = flags.string("trace", usage: "write one JSON line per datagram sent, received, rejected (with the reason), or dropped, held or corrupted by the simulator, and one per phase change of a session's congestion controller, to this `file` (format: docs/trace.md)")
 let pcapPath = flags.string("pcap", usage: "write every datagram sent and received to this pcap `file` (synthesised IP and UDP headers), for Wireshark or tshark with dissector/numbers.lua")
 let simulator = ImpairmentFlags(registeringOn: flags)
 lineBufferStandardOutput()

@@ -87,6 +87,44 @@ struct TraceTests {
         #expect(serverTrace.events("recv").count + serverTrace.events("reject").count == clientSends)
     }
 
+    @Test("the server's controller: each phase change is a cc line naming the session, and -cc none writes none",
+          arguments: ["model", "none"])
+    func congestionLines(cc: String) async throws {
+        let directory = NSTemporaryDirectory() + "numbers-trace-cc-\(getpid())-\(cc)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/server.jsonl"
+
+        let group = ChildGroup()
+        defer { group.killAll() }
+        let server = try await startServer(group, ["-interval", "0", "-quiet", "-cc", cc, "-trace", path])
+        let run = try await runClient(group, port: server.port, ["-json", "-n", "300000"])
+        #expect(run.termination == .exited(0), "\(run.transcript)")
+        #expect(await stop(server) == .exited(0), "\(server.process.transcript)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let trace = try TraceFile(path: path)
+        let lines = trace.events("cc")
+        let times = trace.events.compactMap { $0["t"] as? Int }
+        #expect(times.count == trace.events.count && times == times.sorted(), "cc lines keep t rising")
+        guard cc == "model" else {
+            #expect(lines.isEmpty, "no controller, no cc lines")
+            return
+        }
+        // Start-up always ends in a drain, so a transfer of 1.2 MB shows at least that change.
+        #expect(lines.first?["phase"] as? String == "drain", "\(lines.first ?? [:])")
+        let phases: Set<String> = ["startup", "drain", "probe-up", "probe-down", "cruise"]
+        for line in lines {
+            #expect(line["client"] as? String == report["clientID"] as? String)
+            #expect((line["peer"] as? String)?.hasPrefix("127.0.0.1:") == true)
+            #expect(phases.contains(line["phase"] as? String ?? ""), "\(line)")
+            #expect((line["rate"] as? Int ?? 0) >= 12_500, "never below the controller's floor: \(line)")
+            #expect((line["bandwidth"] as? Int ?? -1) >= 0 && (line["window"] as? Int ?? -1) >= 0)
+            #expect(line["minRTT"] is Int || line["minRTT"] is NSNull)
+            let loss = try #require(line["lossPPM"] as? Int)
+            #expect((0...1_000_000).contains(loss))
+        }
+    }
+
     @Test("an unwritable -trace path is a usage error naming it")
     func unwritablePath() async throws {
         let group = ChildGroup()

@@ -41,7 +41,7 @@ struct CongestionTable {
     }
 
     /// The ACK path's hook: round trips and arrivals, and the numbers asked again as loss.
-    mutating func acknowledged(_ id: ClientID, _ ack: AckMessage, newRequest: Bool, now: Instant) {
+    mutating func acknowledged(_ id: ClientID, _ ack: AckMessage, from peer: PeerAddress, newRequest: Bool, now: Instant) {
         guard let c = controllers[id] else { return }
         if newRequest && !ack.flags.contains(.probe) {
             var lost: UInt32 = 0
@@ -51,7 +51,7 @@ struct CongestionTable {
         c.onAck(cumulative: ack.cumulative, highest: ack.highest, now: now)
         if let s = c.takeTransition() {
             counters.transitions += 1
-            if events.count < Self.maxEvents { events.append(CongestionEvent(clientID: id, at: now, state: s)) } else { counters.eventsDropped += 1 }
+            if events.count < Self.maxEvents { events.append(CongestionEvent(clientID: id, peer: peer, at: now, state: s)) } else { counters.eventsDropped += 1 }
         }
     }
 
@@ -78,6 +78,8 @@ public struct CongestionCounters: Sendable, Hashable {
 /// One controller changed phase: its state at that moment, for traces.
 public struct CongestionEvent: Sendable, Hashable {
     public var clientID: ClientID
+    /// The session's address when it changed phase.
+    public var peer: PeerAddress
     public var at: Instant
     public var state: CongestionSnapshot
 }
