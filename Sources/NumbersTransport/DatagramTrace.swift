@@ -31,9 +31,7 @@ final class DatagramTrace {
     /// One line: `event` for the datagram `bytes` to or from `peer` at `now`, with `reason` if any.
     func record(_ event: StaticString, _ bytes: UnsafeRawBufferPointer, peer: PeerAddress, now: Instant,
                 reason: StaticString? = nil, decoded: Result<Message, DecodeError>? = nil) {
-        file.reserve()
-        file.ascii("{\"t\":")
-        file.decimal((now - origin).value / 1_000)
+        beginLine(at: now)
         file.ascii(",\"ev\":\"")
         file.ascii(event)
         file.ascii("\"")
@@ -63,9 +61,7 @@ final class DatagramTrace {
 
     /// A line without a datagram: an offline period of the simulator starting.
     func offline(now: Instant, until: Instant) {
-        file.reserve()
-        file.ascii("{\"t\":")
-        file.decimal((now - origin).value / 1_000)
+        beginLine(at: now)
         file.ascii(",\"ev\":\"offline\",\"until\":")
         file.decimal((until - origin).value / 1_000)
         file.ascii("}\n")
@@ -76,9 +72,7 @@ final class DatagramTrace {
     /// million, so that every value is an integer.
     func congestion(_ event: CongestionEvent) {
         let s = event.state
-        file.reserve()
-        file.ascii("{\"t\":")
-        file.decimal((event.at - origin).value / 1_000)
+        beginLine(at: event.at)
         file.ascii(",\"ev\":\"cc\",\"peer\":\"")
         writeAddress(event.peer)
         file.ascii("\",\"client\":\"")
@@ -96,6 +90,13 @@ final class DatagramTrace {
         file.ascii(",\"lossPPM\":")
         file.decimal(UInt64((min(max(s.backgroundLoss, 0), 1) * 1_000_000).rounded()))
         file.ascii("}\n")
+    }
+
+    /// Every line opens with its time: microseconds since the header's origin.
+    private func beginLine(at instant: Instant) {
+        file.reserve()
+        file.ascii("{\"t\":")
+        file.decimal((instant - origin).value / 1_000)
     }
 
     private func fields(of message: Message) {
