@@ -88,8 +88,12 @@ struct KernelLossCell {
     var kcp: Double? { KCPReference.time(n: count, p: p) }
     var medianSentOverMinimum: Double? { sentOverMinimum.isEmpty ? nil : median(sentOverMinimum) }
     var fasterThanKCP: Bool? { kcp.map { k in ours.median.map { $0 < k } ?? false } }
-    /// A TCP timeout is slower than any finish.
-    var notSlowerThanTCP: Bool { guard let o = ours.median else { return false }; return tcp.median.map { o <= $0 } ?? true }
+    /// A TCP timeout is slower than any finish; nil when no TCP transfer was made (`-noTCP`).
+    var notSlowerThanTCP: Bool? {
+        guard !tcp.runs.isEmpty || tcp.skipped > 0 else { return nil }
+        guard let o = ours.median else { return false }
+        return tcp.median.map { o <= $0 } ?? true
+    }
 
     var json: JSON {
         .object([
@@ -101,7 +105,7 @@ struct KernelLossCell {
             ("tcp", tcp.json),
             ("kcp_reference_s", .optional(kcp, places: 3)),
             ("faster_than_kcp_reference", fasterThanKCP.map { .bool($0) } ?? .null),
-            ("not_slower_than_tcp", .bool(notSlowerThanTCP)),
+            ("not_slower_than_tcp", notSlowerThanTCP.map { .bool($0) } ?? .null),
             ("packets_dropped", dropped.map { .int($0) } ?? .null),
         ])
     }
@@ -196,7 +200,7 @@ enum KernelLoss {
                 ? column("-", 11) + column("-", 9) + column("-", 9)
                 : column(timeText(cell.tcp.median), 11) + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.p90), 9)
                     + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.maximum), 9)
-            let verdicts = column(cell.fasterThanKCP.map { $0 ? "yes" : "NO" } ?? "-", 7) + column(cell.notSlowerThanTCP ? "yes" : "NO", 7)
+            let verdicts = column(cell.fasterThanKCP.map { $0 ? "yes" : "NO" } ?? "-", 7) + column(cell.notSlowerThanTCP.map { $0 ? "yes" : "NO" } ?? "-", 7)
             lines.append(column(grouped(Int(cell.count)), 9) + column(fixed(cell.p, 2), 6) + " |" + ours + " |" + tcp + " |"
                          + column(cell.kcp.map { fixed($0, 3) + " s" } ?? "-", 8) + " |" + verdicts
                          + (cell.tcp.skipped > 0 ? "  (TCP: \(cell.tcp.timeouts) TO, \(cell.tcp.skipped) skipped)" : ""))

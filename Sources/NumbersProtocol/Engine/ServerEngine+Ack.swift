@@ -54,6 +54,7 @@ extension ServerEngine {
             record(.ended(ack.clientID, total: total, acknowledged: ack.cumulative, reason: .completed, stats: stats))
         case .applied(let migrated, let probe, let ranges, let dropped, let newRequest)?:
             congestion.acknowledged(ack.clientID, ack, from: source, newRequest: newRequest, now: now)
+            if congestion.releaseIfOpen(ack.clientID) { store.update(ack.clientID) { s in if s.nextSendAt > now { s.nextSendAt = now } } }
             if migrated { counters.migrations += 1; record(.moved(ack.clientID, address: source)) }
             if probe { counters.probesReceived += 1 }
             counters.rangesRequested += UInt64(ranges)

@@ -146,7 +146,7 @@ public struct ServerEngine<Store: SessionStore> {
                 guard let record = s.produce(now: now, config: config, into: buffer) else { return .idle }
                 // Congestion control: the one point where a controller sees a send and paces the next.
                 if let controller {
-                    CongestionTable.sent(record, newNumbers: s.sentThrough - sentBefore, session: &s, controller: controller, now: now)
+                    congestion.sent(record, newNumbers: s.sentThrough - sentBefore, session: &s, id: top.value, controller: controller, now: now)
                 }
                 return .sent(record, Transmit(length: record.length, destination: s.address))
             }

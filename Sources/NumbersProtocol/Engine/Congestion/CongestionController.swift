@@ -15,9 +15,13 @@ public protocol CongestionController: AnyObject {
     func onLoss(numbers: UInt32, now: Instant)
     /// Bytes per second to pace DATA at.
     var pacingRate: Double { get }
-    /// Bytes the controller would have in flight (an estimate of twice the path's bandwidth-delay
-    /// product), for counters and traces.
+    /// Bytes the controller lets be in flight (an estimate of twice the path's bandwidth-delay
+    /// product); 0 while it has no estimate, and then nothing is held.
     var window: Int { get }
+    /// More than `window` is in flight: the session sends nothing more until an ACK says some of
+    /// it arrived (or `CongestionTable.windowHold` passes). Pacing alone cannot bound the queue
+    /// while the bandwidth estimate is too high.
+    var isWindowFull: Bool { get }
     var snapshot: CongestionSnapshot { get }
     /// The state once after each change of phase (nil otherwise), for trace events.
     func takeTransition() -> CongestionSnapshot?

@@ -4,6 +4,8 @@
 struct CongestionTable {
     private(set) var controllers: [ClientID: any CongestionController] = [:]
     var counters = CongestionCounters()
+    /// Sessions whose DATA waits for an ACK because their controller's window is full.
+    private var held: Set<ClientID> = []
     private var events: [CongestionEvent] = []
     private var eventsRead = 0
 
@@ -12,6 +14,10 @@ struct CongestionTable {
     /// A paced sender may catch up at most this far behind its schedule (a late wake-up), so it
     /// never bursts more than this much of its rate at once.
     static let catchUp = Nanoseconds.microseconds(250)
+    /// A session held by a full window sends again after this long without an ACK: the client
+    /// acknowledges within a quarter millisecond of the stream pausing, so this is reached only
+    /// when ACKs are lost, and then one DATA per hold keeps the client's answers coming.
+    static let windowHold = Nanoseconds.milliseconds(25)
 
     /// The session's controller, created now if the session sends at full speed and has none.
     mutating func controller(for id: ClientID, config: ServerConfig, now: Instant) -> (any CongestionController)? {
@@ -27,17 +33,31 @@ struct CongestionTable {
 
     mutating func remove(_ id: ClientID) {
         if controllers.removeValue(forKey: id) != nil { counters.controllersReleased += 1 }
+        held.remove(id)
     }
 
     /// The send path's hook: the controller sees the datagram and the session's next DATA is
     /// scheduled at the controller's pacing rate.
-    static func sent(_ record: SendRecord, newNumbers: UInt32, session s: inout ServerSession,
-                     controller: any CongestionController, now: Instant) {
+    /// scheduled at the controller's pacing rate, or held for an ACK if its window is full.
+    mutating func sent(_ record: SendRecord, newNumbers: UInt32, session s: inout ServerSession,
+                       id: ClientID, controller: any CongestionController, now: Instant) {
         guard case .data(let numbers, _, _) = record.kind else { return }
         controller.onSent(bytes: record.length, numbers: numbers, newNumbers: newNumbers, end: s.sentThrough, now: now)
         let gap = Nanoseconds(UInt64(Double(record.length) / controller.pacingRate * 1e9))
-        let earliest = Instant(nanoseconds: now.nanoseconds &- min(now.nanoseconds, catchUp.value))
+        let earliest = Instant(nanoseconds: now.nanoseconds &- min(now.nanoseconds, Self.catchUp.value))
         s.nextSendAt = max(s.nextSendAt, earliest) + gap
+        if controller.isWindowFull {
+            s.nextSendAt = max(s.nextSendAt, now + Self.windowHold)
+            held.insert(id)
+            counters.windowHolds += 1
+        }
+    }
+
+    /// After an ACK: whether a session held by its full window may send again (at once).
+    mutating func releaseIfOpen(_ id: ClientID) -> Bool {
+        guard !held.isEmpty, held.contains(id), let c = controllers[id], !c.isWindowFull else { return false }
+        held.remove(id)
+        return true
     }
 
     /// The ACK path's hook: round trips and arrivals, and the numbers asked again as loss.
@@ -71,6 +91,8 @@ public struct CongestionCounters: Sendable, Hashable {
     public var controllersReleased: UInt64 = 0
     /// Changes of phase (start-up → drain → probing cycle, and back after congestion).
     public var transitions: UInt64 = 0
+    /// Times a session's DATA waited for an ACK because its controller's window was full.
+    public var windowHolds: UInt64 = 0
     public var eventsDropped: UInt64 = 0
     public init() {}
 }

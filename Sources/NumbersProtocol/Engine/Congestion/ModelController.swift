@@ -87,10 +87,18 @@ public final class ModelController: CongestionController {
 
     public init(now: Instant) { highestAt = now }
 
-    /// Twice the estimated bandwidth-delay product, but never below `minimumWindow`.
+    /// Twice the estimated bandwidth-delay product, but never below `minimumWindow`; in start-up
+    /// and drain the start-up gain more, so that a round sent at that gain is not held by an
+    /// estimate that lags it by a round.
     public var window: Int {
         guard let minRTT, bandwidth > 0 else { return 0 }
-        return max(Int(2 * bandwidth * minRTT.seconds), Self.minimumWindow)
+        let gain = phase == .startup || phase == .drain ? 2 * Self.startupGain : 2
+        return max(Int(gain * bandwidth * minRTT.seconds), Self.minimumWindow)
+    }
+
+    public var isWindowFull: Bool {
+        let w = window
+        return w > 0 && bytesInFlight >= Double(w)
     }
 
     public var snapshot: CongestionSnapshot {

@@ -1,0 +1,53 @@
+import Testing
+@testable import NumbersProtocol
+
+/// The controller's window bounds what is in flight: pacing alone cannot, while the bandwidth
+/// estimate is too high (a start-up that read a token bucket's burst as the path filled a 1 MB
+/// queue and sent 1.9 times the minimum).
+@Suite struct CongestionWindowTests {
+    /// A controller that has measured a path: ten datagrams a round 100 µs apart, each round
+    /// acknowledged in full 1 ms after its last send.
+    private func measuredController() -> (ModelController, end: UInt32, now: Instant) {
+        let c = ModelController(now: .zero)
+        var now = Instant.zero
+        var end: UInt32 = 0
+        for _ in 0..<30 {
+            for _ in 0..<10 {
+                end += 294
+                c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
+                now = now + .microseconds(100)
+            }
+            now = now + .milliseconds(1)
+            c.onAck(cumulative: end, highest: end, now: now)
+        }
+        return (c, end, now)
+    }
+
+    @Test func theWindowFillsAtItsSizeAndAnAckOpensIt() {
+        var (c, end, now) = measuredController()
+        let window = c.window
+        #expect(window >= ModelController.minimumWindow, "an estimate exists, at least the floor")
+        #expect(!c.isWindowFull, "everything sent was acknowledged")
+        var sentBytes = 0
+        while !c.isWindowFull {
+            end += 294
+            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
+            sentBytes += 1_200
+            now = now + .microseconds(10)
+            #expect(sentBytes <= window + 1_200, "full no later than one datagram past the window")
+            if sentBytes > window + 1_200 { break }
+        }
+        #expect(sentBytes >= window - 1_200, "not full before the window: \(sentBytes) of \(window)")
+        c.onAck(cumulative: end - 294 * 10, highest: end - 294 * 10, now: now + .milliseconds(1))
+        #expect(!c.isWindowFull, "ten datagrams acknowledged open it again")
+    }
+
+    @Test func noEstimateHoldsNothing() {
+        let c = ModelController(now: .zero)
+        for i in 1...10_000 as ClosedRange<UInt32> {
+            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: i * 294, now: Instant(nanoseconds: UInt64(i) * 1_000))
+        }
+        #expect(c.window == 0)
+        #expect(!c.isWindowFull, "before any round trip there is no window to fill")
+    }
+}
