@@ -17,7 +17,7 @@ struct CongestionTable {
     /// A session held by a full window sends again after this long without an ACK: the client
     /// acknowledges within a quarter millisecond of the stream pausing, so this is reached only
     /// when ACKs are lost, and then one DATA per hold keeps the client's answers coming.
-    static let windowHold = Nanoseconds.milliseconds(25)
+    static let windowHold = Nanoseconds.milliseconds(5)
 
     /// The session's controller, created now if the session sends at full speed and has none.
     mutating func controller(for id: ClientID, config: ServerConfig, now: Instant) -> (any CongestionController)? {
