@@ -51,3 +51,38 @@ import Testing
         #expect(!c.isWindowFull, "before any round trip there is no window to fill")
     }
 }
+
+/// A round that is mostly retransmissions is credited as at most half repair: the estimate
+/// follows the stream's progress, not the flood that repairs it.
+@Suite struct CongestionRepairCreditTests {
+    /// Rounds of ten datagrams 100 µs apart, each acknowledged 1 ms after its last send, of
+    /// which the last `repairs` carry only retransmissions (the first, new, opens the round);
+    /// returns the bandwidth estimate.
+    private func estimate(repairs: Int) -> Double {
+        let c = ModelController(now: .zero)
+        var now = Instant.zero
+        var end: UInt32 = 0
+        for _ in 0..<40 {
+            for k in 0..<10 {
+                let repair = k >= 10 - repairs
+                if !repair { end += 294 }
+                c.onSent(bytes: 1_200, numbers: 294, newNumbers: repair ? 0 : 294, end: end, now: now)
+                now = now + .microseconds(100)
+            }
+            now = now + .milliseconds(1)
+            c.onAck(cumulative: end, highest: end, now: now)
+        }
+        return c.snapshot.bandwidth
+    }
+
+    @Test func aFloodOfRetransmissionsIsNotCreditedAsBandwidth() {
+        let clean = estimate(repairs: 0)
+        let half = estimate(repairs: 5)
+        let flood = estimate(repairs: 9)
+        #expect(clean > 0)
+        // Half the round repairing: paid in full, so the estimate stays the bytes the path carried.
+        #expect(abs(half - clean) / clean < 0.25, "half \(half), clean \(clean)")
+        // Nine of ten repairing: one new datagram a round, credited as two, not as ten.
+        #expect(flood < clean * 0.35, "flood \(flood), clean \(clean)")
+    }
+}

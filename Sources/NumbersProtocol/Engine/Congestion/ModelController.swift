@@ -17,6 +17,9 @@
 public final class ModelController: CongestionController {
     /// Where a new session starts: 12 Mbit/s, about ten full datagrams per millisecond.
     static let initialRate = 1_500_000.0
+    /// The largest share of a round's numbers that may be retransmissions and still count as
+    /// carried by the path (see `endRound`).
+    static let maxRepairShare = 0.5
     /// Never slower than 100 kbit/s, so a session always makes progress and keeps measuring.
     static let minimumRate = 12_500.0
     /// Start-up grows the rate by this factor per round (2/ln 2, as BBR).
@@ -177,7 +180,12 @@ public final class ModelController: CongestionController {
         bytesPerNumber = Double(round.bytes) / Double(round.numbers)
         // Bytes the path carried per second: arrivals by position, each standing for the bytes
         // (retransmissions included) it took to send one new number in this round.
-        let arrivals = Double(positions) * Double(round.bytes) / Double(round.newNumbers) / span.seconds
+        // The cost per new number is credited only up to `maxRepairShare` of the round spent on
+        // repair: random loss of up to a half (what users inject) is paid for in full, but a round
+        // that is mostly retransmissions is a flood, and crediting it fed the flood (one of ten
+        // clients at once reached 120 MB/s on a 6 MB/s link and sent 20 times the minimum).
+        let newShare = max(Double(round.newNumbers) / Double(round.numbers), 1 - Self.maxRepairShare)
+        let arrivals = Double(positions) * Double(round.bytes) / Double(round.numbers) / newShare / span.seconds
         // The path cannot deliver faster than it was sent to (a burst of ACKs can look so): the
         // arrivals of a round are mostly what the round before it sent.
         let sendRate = Double(round.bytes) / rtt.seconds
