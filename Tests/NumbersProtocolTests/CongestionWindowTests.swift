@@ -86,3 +86,36 @@ import Testing
         #expect(flood < clean * 0.35, "flood \(flood), clean \(clean)")
     }
 }
+
+/// A session whose rounds are long (cut to a trickle beside faster ones, one datagram a round)
+/// still probes for more at least every `probeInterval`, not once in eight rounds.
+@Suite struct CongestionProbeIntervalTests {
+    @Test func slowRoundsStillProbeUpOftenEnough() {
+        let c = ModelController(now: .zero)
+        var now = Instant.zero
+        var end: UInt32 = 0
+        // Measure the path first: ten datagrams a round, acknowledged 1 ms after the last.
+        for _ in 0..<40 {
+            for _ in 0..<10 {
+                end += 294
+                c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
+                now = now + .microseconds(100)
+            }
+            now = now + .milliseconds(1)
+            c.onAck(cumulative: end, highest: end, now: now)
+        }
+        _ = c.takeTransition()
+        // Then rounds of one datagram, each acknowledged 40 ms later: 16 rounds, 640 ms.
+        var probes = 0
+        for _ in 0..<16 {
+            end += 294
+            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
+            now = now + .milliseconds(40)
+            c.onAck(cumulative: end, highest: end, now: now)
+            if c.takeTransition()?.phase == .probeUp { probes += 1 }
+        }
+        // Once in eight rounds would be twice; every 50 ms (two rounds here) is about eight times.
+        #expect(ModelController.probeInterval <= .milliseconds(50))
+        #expect(probes >= 4, "probed up \(probes) times in 640 ms")
+    }
+}

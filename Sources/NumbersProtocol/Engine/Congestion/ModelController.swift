@@ -17,6 +17,14 @@
 public final class ModelController: CongestionController {
     /// Where a new session starts: 12 Mbit/s, about ten full datagrams per millisecond.
     static let initialRate = 1_500_000.0
+    /// A cruising session whose rounds are slow (longer than `slowRoundFactor` minimum round
+    /// trips: its pace, not the path, sets them) probes up at least this often: a session cut to
+    /// a trickle beside nine others had rounds of one datagram each, and eight of them took a
+    /// third of a second, so it stayed a trickle.
+    static let probeInterval = Nanoseconds.milliseconds(50)
+    static let slowRoundFactor: UInt64 = 4
+    /// …or this many minimum round trips, where those are longer.
+    static let probeIntervalRounds: UInt64 = 16
     /// The largest share of a round's numbers that may be retransmissions and still count as
     /// carried by the path (see `endRound`).
     static let maxRepairShare = 0.5
@@ -71,6 +79,8 @@ public final class ModelController: CongestionController {
     private var recentRTTFresh = false
     static let recentRTTSamples = 4
     private var sendTimes = SendTimes()
+    private var lastProbeUpAt = Instant.zero
+    private var currentTime = Instant.zero
 
     private struct Totals {
         var bytes: UInt64 = 0
@@ -158,6 +168,7 @@ public final class ModelController: CongestionController {
     // MARK: Rounds
 
     private func endRound(now: Instant) {
+        currentTime = now
         let rtt = now - markAt
         let pathRTT = roundMinRTT, currentRTT = recentRTTFresh ? recentRTT.value : nil
         roundMinRTT = nil
@@ -231,6 +242,9 @@ public final class ModelController: CongestionController {
             // send it all again): probe down until it drains.
             if (congested && phase != .probeDown) || bytesInFlight > Double(window) {
                 startCycle(at: 1)
+            } else if phase == .cruise, let minRTT, rtt > minRTT * Self.slowRoundFactor,
+                      now - lastProbeUpAt >= max(Self.probeInterval, minRTT * Self.probeIntervalRounds) {
+                startCycle(at: 0)
             } else {
                 startCycle(at: (cycleIndex + 1) % Self.cycleGains.count)
             }
@@ -273,6 +287,7 @@ public final class ModelController: CongestionController {
 
     private func startCycle(at index: Int) {
         cycleIndex = index
+        if index == 0 { lastProbeUpAt = currentTime }
         enter(index == 0 ? .probeUp : index == 1 ? .probeDown : .cruise)
     }
 
