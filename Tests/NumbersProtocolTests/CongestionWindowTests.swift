@@ -114,8 +114,8 @@ import Testing
             c.onAck(cumulative: end, highest: end, now: now)
             if c.takeTransition()?.phase == .probeUp { probes += 1 }
         }
-        // Once in eight rounds would be twice; every 50 ms (two rounds here) is about eight times.
-        #expect(ModelController.probeInterval <= .milliseconds(50))
+        // Once in eight rounds would be twice; every 100 ms (three rounds here) is about five times.
+        #expect(ModelController.probeInterval <= .milliseconds(100))
         #expect(probes >= 4, "probed up \(probes) times in 640 ms")
     }
 }

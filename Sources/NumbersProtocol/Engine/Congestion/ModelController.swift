@@ -21,7 +21,7 @@ public final class ModelController: CongestionController {
     /// trips: its pace, not the path, sets them) probes up at least this often: a session cut to
     /// a trickle beside nine others had rounds of one datagram each, and eight of them took a
     /// third of a second, so it stayed a trickle.
-    static let probeInterval = Nanoseconds.milliseconds(50)
+    static let probeInterval = Nanoseconds.milliseconds(100)
     static let slowRoundFactor: UInt64 = 4
     /// …or this many minimum round trips, where those are longer.
     static let probeIntervalRounds: UInt64 = 16
