@@ -136,7 +136,8 @@ print("numbers-server: caught \(signalName), shutting down with \(loop.engine.se
 for line in loop.engine.counters.summaryLines { print("numbers-server: \(line)") }
 let congestion = loop.engine.congestionCounters
 if congestion.controllersCreated > 0 {
-    print("numbers-server: congestion control: \(congestion.controllersCreated) controllers, \(congestion.transitions) phase changes")
+    print("numbers-server: congestion control: \(congestion.controllersCreated) controllers, \(congestion.transitions) phase changes, "
+          + "\(congestion.windowHolds) window holds (DATA waiting for an ACK with the controller's window full)")
 }
 if let shared = loop.engine.sharingCounters, let link = loop.storeLink {
     print("numbers-server: store: \(link.commandsSent) Redis commands; sessions created \(shared.created), adopted \(shared.adopted), races lost \(shared.lostRaces); \(shared.refreshes) checkpoints, \(shared.deletes) deletes, \(shared.lookups) lookups (\(shared.notFound) not found); store unavailable \(shared.unavailable) times, \(shared.refusedUnavailable) new sessions refused")
