@@ -105,7 +105,7 @@ struct TraceTests {
         // window held DATA back; none at all under -cc none.
         let summary = server.process.standardOutput.split(separator: "\n").first { $0.contains("congestion control:") }
         if cc == "model" {
-            #expect(summary?.contains("1 controllers") == true && summary?.contains("window holds") == true, "\(server.process.transcript)")
+            #expect(summary?.contains(": 1 controllers,") == true && summary?.contains("window holds") == true, "\(server.process.transcript)")
         } else {
             #expect(summary == nil, "\(server.process.transcript)")
         }

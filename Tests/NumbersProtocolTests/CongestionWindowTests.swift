@@ -42,6 +42,26 @@ import Testing
         #expect(!c.isWindowFull, "ten datagrams acknowledged open it again")
     }
 
+    /// A probe rewinds the session to the client's `highest`: what was sent above it is lost, not
+    /// in flight, and the resend of that stretch must not count it again.
+    @Test func aRewindEmptiesTheWindowAndItsResendDoesNotRefillIt() {
+        var (c, end, now) = measuredController()
+        let acknowledged = end
+        while !c.isWindowFull {
+            end += 294
+            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
+            now = now + .microseconds(10)
+        }
+        c.onRewind(to: acknowledged)
+        #expect(!c.isWindowFull, "nothing above the client's highest is in flight after a rewind")
+        // The stretch sent again carries no new numbers, so it does not fill the window again.
+        for _ in 0..<10 {
+            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 0, end: end, now: now)
+            now = now + .microseconds(10)
+        }
+        #expect(!c.isWindowFull)
+    }
+
     @Test func noEstimateHoldsNothing() {
         let c = ModelController(now: .zero)
         for i in 1...10_000 as ClosedRange<UInt32> {

@@ -67,6 +67,9 @@ extension ServerEngine {
         case .resumed(let migrated)?:
             if migrated { counters.migrations += 1; record(.moved(open.clientID, address: source)) }
             counters.sessionsResumed += 1
+            // The stream restarts from the client's position, perhaps over another path: the
+            // controller starts afresh too (its in-flight count belongs to the old stream).
+            congestion.remove(open.clientID)
             record(.resumed(open.clientID, from: open.resumeFrom, address: source))
             schedule(open.clientID, now: now)
             checkpointIfDue(open.clientID, previous: now, now: now, force: true)

@@ -13,6 +13,9 @@ public protocol CongestionController: AnyObject {
     func onAck(cumulative: UInt32, highest: UInt32, now: Instant)
     /// The client asked for `numbers` numbers again: they were lost, for whatever reason.
     func onLoss(numbers: UInt32, now: Instant)
+    /// The session will send the stream again from `position` (a probe said everything above it
+    /// was lost): nothing beyond it is in flight any more.
+    func onRewind(to position: UInt32)
     /// Bytes per second to pace DATA at.
     var pacingRate: Double { get }
     /// Bytes the controller lets be in flight (an estimate of twice the path's bandwidth-delay

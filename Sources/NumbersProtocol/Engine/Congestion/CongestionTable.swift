@@ -69,6 +69,9 @@ struct CongestionTable {
             if lost > 0 { c.onLoss(numbers: lost, now: now) }
         }
         c.onAck(cumulative: ack.cumulative, highest: ack.highest, now: now)
+        // A probe rewinds the session to the client's `highest` (§8.3): what was sent above it is
+        // lost, not in flight, or the window would hold the resend for seconds after an outage.
+        if ack.flags.contains(.probe) && newRequest { c.onRewind(to: ack.highest) }
         if let s = c.takeTransition() {
             counters.transitions += 1
             if events.count < Self.maxEvents { events.append(CongestionEvent(clientID: id, peer: peer, at: now, state: s)) } else { counters.eventsDropped += 1 }

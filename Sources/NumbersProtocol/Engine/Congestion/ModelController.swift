@@ -1,6 +1,7 @@
 /// A model-based controller in the manner of BBR: it estimates the bottleneck's bandwidth from the
 /// rate at which the client's ACKs report arrivals, and the path's minimum round trip, then paces
-/// at the bandwidth, probing above it one round in eight and draining below it the next.
+/// at the bandwidth, probing above it one round in eight (or on a clock when its rounds are
+/// slow) and draining below it the next.
 ///
 /// Loss alone does not slow it down: users inject random loss on purpose, and a sender that
 /// halved its rate at every loss would throw away what loss recovery wins. Arrivals are counted
@@ -98,7 +99,12 @@ public final class ModelController: CongestionController {
 
     public private(set) var pacingRate: Double = ModelController.initialRate
 
-    public init(now: Instant) { highestAt = now }
+    public init(now: Instant) {
+        highestAt = now
+        // The slow-round probe counts from here, not from the clock's zero (the machine's boot).
+        lastProbeUpAt = now
+        currentTime = now
+    }
 
     /// Twice the estimated bandwidth-delay product, but never below `minimumWindow`; in start-up
     /// and drain the start-up gain more, so that a round sent at that gain is not held by an
@@ -139,12 +145,17 @@ public final class ModelController: CongestionController {
         totals.numbers &+= UInt64(numbers)
         totals.newNumbers &+= UInt64(newNumbers)
         totals.datagrams &+= 1
-        if end > sentEnd { sentEnd = end }
+        // Only new numbers move the end: after a rewind the stream is sent again below it.
+        if newNumbers > 0 && end > sentEnd { sentEnd = end }
         if newNumbers > 0 { sendTimes.record(end: end, at: now) }
     }
 
     public func onLoss(numbers: UInt32, now: Instant) {
         totals.lost &+= UInt64(numbers)
+    }
+
+    public func onRewind(to position: UInt32) {
+        sentEnd = max(min(sentEnd, position), highest)
     }
 
     public func onAck(cumulative: UInt32, highest reported: UInt32, now: Instant) {
