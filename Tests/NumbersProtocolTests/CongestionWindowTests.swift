@@ -1,28 +1,28 @@
 import Testing
 @testable import NumbersProtocol
 
+/// A controller that has measured a path: `rounds` rounds of ten datagrams 100 µs apart, each
+/// acknowledged in full 1 ms after its last send.
+private func measuredController(rounds: Int = 30) -> (ModelController, end: UInt32, now: Instant) {
+    let c = ModelController(now: .zero)
+    var now = Instant.zero
+    var end: UInt32 = 0
+    for _ in 0..<rounds {
+        for _ in 0..<10 {
+            end += 294
+            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
+            now = now + .microseconds(100)
+        }
+        now = now + .milliseconds(1)
+        c.onAck(cumulative: end, highest: end, now: now)
+    }
+    return (c, end, now)
+}
+
 /// The controller's window bounds what is in flight: pacing alone cannot, while the bandwidth
 /// estimate is too high (a start-up that read a token bucket's burst as the path filled a 1 MB
 /// queue and sent 1.9 times the minimum).
 @Suite struct CongestionWindowTests {
-    /// A controller that has measured a path: ten datagrams a round 100 µs apart, each round
-    /// acknowledged in full 1 ms after its last send.
-    private func measuredController() -> (ModelController, end: UInt32, now: Instant) {
-        let c = ModelController(now: .zero)
-        var now = Instant.zero
-        var end: UInt32 = 0
-        for _ in 0..<30 {
-            for _ in 0..<10 {
-                end += 294
-                c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
-                now = now + .microseconds(100)
-            }
-            now = now + .milliseconds(1)
-            c.onAck(cumulative: end, highest: end, now: now)
-        }
-        return (c, end, now)
-    }
-
     @Test func theWindowFillsAtItsSizeAndAnAckOpensIt() {
         var (c, end, now) = measuredController()
         let window = c.window
@@ -111,19 +111,8 @@ import Testing
 /// still probes for more at least every `probeInterval`, not once in eight rounds.
 @Suite struct CongestionProbeIntervalTests {
     @Test func slowRoundsStillProbeUpOftenEnough() {
-        let c = ModelController(now: .zero)
-        var now = Instant.zero
-        var end: UInt32 = 0
-        // Measure the path first: ten datagrams a round, acknowledged 1 ms after the last.
-        for _ in 0..<40 {
-            for _ in 0..<10 {
-                end += 294
-                c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
-                now = now + .microseconds(100)
-            }
-            now = now + .milliseconds(1)
-            c.onAck(cumulative: end, highest: end, now: now)
-        }
+        // Measure the path first.
+        var (c, end, now) = measuredController(rounds: 40)
         _ = c.takeTransition()
         // Then rounds of one datagram, each acknowledged 40 ms later: 16 rounds, 640 ms.
         var probes = 0

@@ -81,7 +81,6 @@ public final class ModelController: CongestionController {
     static let recentRTTSamples = 4
     private var sendTimes = SendTimes()
     private var lastProbeUpAt = Instant.zero
-    private var currentTime = Instant.zero
 
     private struct Totals {
         var bytes: UInt64 = 0
@@ -103,7 +102,6 @@ public final class ModelController: CongestionController {
         highestAt = now
         // The slow-round probe counts from here, not from the clock's zero (the machine's boot).
         lastProbeUpAt = now
-        currentTime = now
     }
 
     /// Twice the estimated bandwidth-delay product, but never below `minimumWindow`; in start-up
@@ -179,7 +177,6 @@ public final class ModelController: CongestionController {
     // MARK: Rounds
 
     private func endRound(now: Instant) {
-        currentTime = now
         let rtt = now - markAt
         let pathRTT = roundMinRTT, currentRTT = recentRTTFresh ? recentRTT.value : nil
         roundMinRTT = nil
@@ -246,18 +243,18 @@ public final class ModelController: CongestionController {
             if congested || roundsWithoutGrowth >= Self.plateauRounds { enter(.drain) }
         case .drain:
             drainRounds += 1
-            if bytesInFlight <= bandwidth * (minRTT?.seconds ?? 0) || drainRounds >= 3 { startCycle(at: 2) }
+            if bytesInFlight <= bandwidth * (minRTT?.seconds ?? 0) || drainRounds >= 3 { startCycle(at: 2, now: now) }
         case .probeUp, .probeDown, .cruise:
             // More in flight than the window is a standing queue that no loss has cut (a deep
             // queue can hold seconds of it, long enough for the client to probe and the server to
             // send it all again): probe down until it drains.
             if (congested && phase != .probeDown) || bytesInFlight > Double(window) {
-                startCycle(at: 1)
+                startCycle(at: 1, now: now)
             } else if phase == .cruise, let minRTT, rtt > minRTT * Self.slowRoundFactor,
                       now - lastProbeUpAt >= max(Self.probeInterval, minRTT * Self.probeIntervalRounds) {
-                startCycle(at: 0)
+                startCycle(at: 0, now: now)
             } else {
-                startCycle(at: (cycleIndex + 1) % Self.cycleGains.count)
+                startCycle(at: (cycleIndex + 1) % Self.cycleGains.count, now: now)
             }
         }
         updatePacingRate()
@@ -296,9 +293,9 @@ public final class ModelController: CongestionController {
         if next == .drain { drainRounds = 0 }
     }
 
-    private func startCycle(at index: Int) {
+    private func startCycle(at index: Int, now: Instant) {
         cycleIndex = index
-        if index == 0 { lastProbeUpAt = currentTime }
+        if index == 0 { lastProbeUpAt = now }
         enter(index == 0 ? .probeUp : index == 1 ? .probeDown : .cruise)
     }
 
