@@ -9,7 +9,9 @@
 /// path. What marks a full queue is loss *above* the background rate the controller has learnt in
 /// rounds without congestion, judged with a binomial margin, *and* a round trip grown past the
 /// minimum, in every phase: random loss lengthens no round trip. Then the estimate is cut to what
-/// the path really delivered, and the queue drained. The round trips that judge it are measured
+/// the path really delivered, the window is bounded by β times what was in flight (and
+/// grows back one datagram per round, as a loss-based flow's does), and the queue drained. The
+/// round trips that judge it are measured
 /// from the datagram each ACK reports (`SendTimes`), so the client's ACK delay does not read as a
 /// queue.
 ///
@@ -37,9 +39,20 @@ public final class ModelController: CongestionController {
     static let cycleGains: [Double] = [1.25, 0.75, 1, 1, 1, 1, 1, 1]
     /// Start-up ends after this many rounds without 25% growth.
     static let plateauRounds = 3
-    /// The smallest window: the client acknowledges every 16 DATA, so a window of fewer than
-    /// twice that many full datagrams would wait for its delayed ACKs.
-    static let minimumWindow = 48 * Limits.maxDatagramSize
+    /// The smallest window: the client acknowledges every 16 DATA, so a window must hold that
+    /// many full datagrams and a few more to keep sending while that ACK returns. No larger:
+    /// on a path whose round trip is a fraction of a millisecond this floor, not the bandwidth-
+    /// delay product, is what sits in the bottleneck's queue, and at 48 datagrams it filled a
+    /// 60 KB queue and left a TCP flow beside it 0.16 of the link.
+    static let minimumWindow = 20 * Limits.maxDatagramSize
+    /// After congestion the window is bounded by what was in flight when the queue overflowed,
+    /// times this (as CUBIC's β), so that a loss-based flow sharing the queue gets room back…
+    static let inflightBeta = 0.7
+    /// …but never below this many bandwidth-delay products at the cut estimate.
+    static let inflightPipeGain = 1.25
+    /// The bound grows back by this many bytes per round without congestion (one datagram per
+    /// round trip, as Reno), and is dropped once it reaches the model's window.
+    static let inflightGrowth = Double(Limits.maxDatagramSize)
     /// The bandwidth estimate is the largest sample of the last two slots of this many rounds.
     static let slotRounds = 5
     /// A minimum round trip older than this is replaced by the next sample.
@@ -95,6 +108,10 @@ public final class ModelController: CongestionController {
     private var sentEnd: UInt32 = 0
     private var bytesPerNumber: Double = 4
     private var previousSendRate: Double = 0
+    /// The bound on bytes in flight learnt from congestion (nil: none, the model's window holds).
+    private var inflightHigh: Double?
+    /// The most in flight after any DATA of the open round.
+    private var roundMaxInflight: Double = 0
 
     public private(set) var pacingRate: Double = ModelController.initialRate
 
@@ -107,7 +124,14 @@ public final class ModelController: CongestionController {
     /// Twice the estimated bandwidth-delay product, but never below `minimumWindow`; in start-up
     /// and drain the start-up gain more, so that a round sent at that gain is not held by an
     /// estimate that lags it by a round.
+    /// Within that, the bound learnt from congestion (`inflightHigh`).
     public var window: Int {
+        let model = modelWindow
+        guard let inflightHigh, model > 0 else { return model }
+        return min(model, Int(inflightHigh))
+    }
+
+    private var modelWindow: Int {
         guard let minRTT, bandwidth > 0 else { return 0 }
         let gain = phase == .startup || phase == .drain ? 2 * Self.startupGain : 2
         return max(Int(gain * bandwidth * minRTT.seconds), Self.minimumWindow)
@@ -146,6 +170,7 @@ public final class ModelController: CongestionController {
         // Only new numbers move the end: after a rewind the stream is sent again below it.
         if newNumbers > 0 && end > sentEnd { sentEnd = end }
         if newNumbers > 0 { sendTimes.record(end: end, at: now) }
+        roundMaxInflight = max(roundMaxInflight, bytesInFlight)
     }
 
     public func onLoss(numbers: UInt32, now: Instant) {
@@ -186,6 +211,7 @@ public final class ModelController: CongestionController {
         if let sample = pathRTT ?? (minRTT == nil ? rtt : nil) {
             if let m = minRTT, sample >= m, now - minRTTAt < Self.minRTTLifetime {} else { minRTT = sample; minRTTAt = now }
         }
+        defer { roundMaxInflight = bytesInFlight }
         let round = Totals(bytes: totals.bytes &- markTotals.bytes, numbers: totals.numbers &- markTotals.numbers,
                            newNumbers: totals.newNumbers &- markTotals.newNumbers, lost: totals.lost &- markTotals.lost,
                            datagrams: totals.datagrams &- markTotals.datagrams)
@@ -229,7 +255,22 @@ public final class ModelController: CongestionController {
             bandwidth = cut
             slotMax = (cut, cut)
             roundsInSlot = 0
+            // A loss-based flow in the same queue backs off by its β and grows one datagram per
+            // round: bounding what is in flight the same way leaves it its share, which pacing
+            // at a (max-filtered) bandwidth estimate alone does not.
+            let base = min(roundMaxInflight, inflightHigh ?? roundMaxInflight)
+            // Never below the bandwidth-delay product at the cut estimate and a quarter (for the
+            // client's ACK cadence), though: on a long path a queue overflowed by a probing round
+            // would otherwise leave the window short of the pipe for the hundreds of rounds it
+            // takes to grow back (simulated 200 Mbit/s, 10 ms, a 10 KB queue: 0.80 of the link at
+            // one product, 0.82 at 1.25, 0.86 with no bound at all).
+            let pipe = Self.inflightPipeGain * cut * (minRTT?.seconds ?? 0)
+            inflightHigh = max(base * Self.inflightBeta, pipe, Double(Self.minimumWindow))
         } else {
+            if let high = inflightHigh {
+                let grown = high + Self.inflightGrowth
+                inflightHigh = grown >= Double(modelWindow) ? nil : grown
+            }
             addSample(sample)
             // Learn the background loss only where no queue is to blame.
             if phase != .probeUp {
@@ -248,7 +289,7 @@ public final class ModelController: CongestionController {
             // More in flight than the window is a standing queue that no loss has cut (a deep
             // queue can hold seconds of it, long enough for the client to probe and the server to
             // send it all again): probe down until it drains.
-            if (congested && phase != .probeDown) || bytesInFlight > Double(window) {
+            if (congested && phase != .probeDown) || bytesInFlight > Double(modelWindow) {
                 startCycle(at: 1, now: now)
             } else if phase == .cruise, let minRTT, rtt > minRTT * Self.slowRoundFactor,
                       now - lastProbeUpAt >= max(Self.probeInterval, minRTT * Self.probeIntervalRounds) {
