@@ -315,6 +315,58 @@ private struct SessionSnapshot: Equatable {
         #expect(h.pollAll().compactMap { $0.message.data }.first?.index == 200)
     }
 
+    /// With the model controller, a session whose controller window is full sends no DATA until
+    /// an ACK leaves it below the window (and then at once), or until `windowHold` passes without
+    /// one (lost ACKs), and then one DATA.
+    @Test func aFullControllerWindowHoldsDataUntilAnAckOrTheHold() {
+        var h = ServerHarness { $0.interval = .zero; $0.batch = 294; $0.congestionControl = .model }
+        h.establish(count: 50_000_000, window: 1_048_576)
+        var ackSeq: UInt32 = 1, received: UInt32 = 0
+        func take(_ out: [(message: Decoded, length: Int, to: PeerAddress)]) -> Int {
+            var count = 0
+            for d in out { if let data = d.message.data { count += 1; received = max(received, data.index + UInt32(data.numbers.count)) } }
+            return count
+        }
+        // Measure a path of ten datagrams per 100 µs (120 MB/s): what it carried each 100 µs is
+        // acknowledged at the end of them, for 30 ms.
+        for _ in 0..<300 {
+            var carried: [(message: Decoded, length: Int, to: PeerAddress)] = []
+            while carried.count < 10, let d = h.poll() { carried.append(d) }
+            _ = take(carried)
+            h.now = h.now + .microseconds(100)
+            ackSeq += 1
+            h.sendAck(ackSeq: ackSeq, cumulative: received, highest: received)
+        }
+        guard let window = h.server.congestionState(of: testClientA)?.window, window > 0 else {
+            Issue.record("no controller window after 30 ms of ACKs"); return
+        }
+        let acknowledged = received
+        let holdsBefore = h.server.congestionCounters.windowHolds
+        // No more ACKs: the window fills and DATA stops.
+        var lastDataAt = h.now
+        for _ in 0..<2_000 {
+            if take(h.pollAll()) > 0 { lastDataAt = h.now }
+            if h.server.congestionCounters.windowHolds > holdsBefore && h.now - lastDataAt >= .milliseconds(1) { break }
+            h.now = h.now + .microseconds(10)
+        }
+        #expect(h.server.congestionCounters.windowHolds > holdsBefore, "the window filled")
+        let inFlight = Int(received - acknowledged) * 4
+        #expect(inFlight >= window - 1_200 && inFlight <= window + 1_200,
+                "held at the window: \(inFlight) bytes of numbers in flight, window \(window)")
+        // Nothing until the hold ends, then one DATA.
+        while h.now + .microseconds(10) < lastDataAt + CongestionTable.windowHold {
+            #expect(take(h.pollAll()) == 0, "DATA while held, \(h.now - lastDataAt) after the last")
+            h.now = h.now + .microseconds(10)
+        }
+        h.now = lastDataAt + CongestionTable.windowHold
+        #expect(take(h.pollAll()) == 1, "one DATA when the hold ends without an ACK")
+        // An ACK of everything opens the window: DATA at once, at the same instant.
+        h.now = h.now + .microseconds(100)
+        ackSeq += 1
+        h.sendAck(ackSeq: ackSeq, cumulative: received, highest: received)
+        #expect(take(h.pollAll()) >= 1, "an ACK that opens the window lets DATA go at once")
+    }
+
     // MARK: Completion and expiry
 
     @Test func ackDoneRemovesSessionAtOnce() {
