@@ -111,6 +111,21 @@ import Testing
         #expect(acks.urgent)
     }
 
+    /// A full-speed transfer's first 16 DATA are acknowledged in pairs (the server's controller is
+    /// starting up and grows once per acknowledged round); after them, one ACK per 16 DATA.
+    @Test func aFullSpeedStartIsAcknowledgedInPairsThenEverySixteen() {
+        let config = ClientConfig(clientID: testClientA, mode: .start(count: 100_000), server: PeerAddress(ipv4: (10, 0, 0, 1), port: 9000), tag: 1)
+        var acks = AckSchedule()
+        var now = Instant(nanoseconds: 1_000_000_000)
+        var acksAfter: [Int] = []
+        for k in 1...64 {
+            acks.received(numbers: 294, now: now, pace: k == 1 ? nil : .microseconds(100), window: 1 << 20, config: config)
+            if acks.urgent { acksAfter.append(k); acks.sent(full: false) }
+            now = now + .microseconds(100)
+        }
+        #expect(acksAfter == [2, 4, 6, 8, 10, 12, 14, 16, 32, 48, 64])
+    }
+
     @Test func fullAcksFollowEachOtherUpToTheBurstBound() {
         var acks = AckSchedule()
         var sent = 0
