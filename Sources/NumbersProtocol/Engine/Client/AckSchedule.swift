@@ -41,9 +41,9 @@ struct AckSchedule {
     /// only when an ACK arrives, so at one ACK per 16 DATA (or per 2 ms delay) a 65,535-number
     /// transfer on loopback took 8.1 ms, 4.5 ms with this. Eight ACKs more per transfer, and only
     /// while DATA arrive less than `ClientConfig.ackDelay` apart (a paced stream has no
-    /// controller). Not
-    /// more: ACKing the first 32 or 64 this way sped start-up further, but ten simulated clients
-    /// starting at once on a 10 ms path then overshot together (0.70 of the link, not 0.78).
+    /// controller). Not more: ACKing the first 32 or 64 this way sped start-up further, but ten
+    /// simulated clients starting at once on a 10 ms path then overshot together (0.70 of the
+    /// link, not 0.78).
     static let quickAckDatagrams: UInt32 = 16
     static let quickAckEvery: UInt32 = 2
     /// DATA that stored something in this transfer, up to `quickAckDatagrams`.

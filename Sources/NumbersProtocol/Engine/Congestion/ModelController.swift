@@ -9,11 +9,10 @@
 /// path. What marks a full queue is loss *above* the background rate the controller has learnt in
 /// rounds without congestion, judged with a binomial margin, *and* a round trip grown past the
 /// minimum, in every phase: random loss lengthens no round trip. Then the estimate is cut to what
-/// the path really delivered, the window is bounded by β times what was in flight (and
-/// grows back one datagram per round, as a loss-based flow's does), and the queue drained. The
-/// round trips that judge it are measured
-/// from the datagram each ACK reports (`SendTimes`), so the client's ACK delay does not read as a
-/// queue.
+/// the path really delivered, the window is bounded by β times what was in flight (and grows
+/// back one datagram per round, as a loss-based flow's does), and the queue drained. The round
+/// trips that judge it are measured from the datagram each ACK reports (`SendTimes`), so the
+/// client's ACK delay does not read as a queue.
 ///
 /// One round is the time from sending a marked datagram until an ACK reports it arrived (or
 /// anything beyond it): each gives one round-trip sample and one bandwidth sample.
@@ -128,10 +127,9 @@ public final class ModelController: CongestionController {
     }
 
     /// Twice the estimated bandwidth-delay product (the round trip at least `minimumWindowTime`),
-    /// but never below `minimumWindow`; in start-up
-    /// and drain the start-up gain more, so that a round sent at that gain is not held by an
-    /// estimate that lags it by a round.
-    /// Within that, the bound learnt from congestion (`inflightHigh`).
+    /// but never below `minimumWindow`; in start-up and drain the start-up gain more, so that a
+    /// round sent at that gain is not held by an estimate that lags it by a round. Within that,
+    /// the bound learnt from congestion (`inflightHigh`).
     public var window: Int {
         let model = modelWindow
         guard let inflightHigh, model > 0 else { return model }
