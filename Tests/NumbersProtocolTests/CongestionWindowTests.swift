@@ -62,6 +62,14 @@ private func measuredController(rounds: Int = 30) -> (ModelController, end: UInt
         #expect(!c.isWindowFull)
     }
 
+    /// A path whose bandwidth-delay product (about 6 MB/s × 1 ms here) is under the floor gets
+    /// the floor: 20 datagrams, not the product and not a whole shallow queue.
+    @Test func aSmallPathGetsTheFloor() {
+        let (c, _, _) = measuredController()
+        #expect(c.window == ModelController.minimumWindow, "\(c.window)")
+        #expect(c.window == 20 * Limits.maxDatagramSize)
+    }
+
     @Test func noEstimateHoldsNothing() {
         let c = ModelController(now: .zero)
         for i in 1...10_000 as ClosedRange<UInt32> {

@@ -350,7 +350,8 @@ private struct SessionSnapshot: Equatable {
             h.now = h.now + .microseconds(10)
         }
         #expect(h.server.congestionCounters.windowHolds > holdsBefore, "the window filled")
-        let inFlight = Int(received - acknowledged) * 4
+        // In the controller's measure: bytes of DATA per number (1,200 B carry 294).
+        let inFlight = Int(Double(received - acknowledged) * 1_200 / 294)
         #expect(inFlight >= window - 1_200 && inFlight <= window + 1_200,
                 "held at the window: \(inFlight) bytes of numbers in flight, window \(window)")
         // Nothing until the hold ends, then one DATA.

@@ -39,8 +39,8 @@ struct AckSchedule {
     /// The first `quickAckDatagrams` DATA of a transfer are acknowledged every `quickAckEvery`:
     /// the server's controller starts at 12 Mbit/s and grows once a round, and its rounds end
     /// only when an ACK arrives, so at one ACK per 16 DATA (or per 2 ms delay) a 65,535-number
-    /// transfer on loopback took 8.1 ms, 4.5 ms with this. Eight ACKs more per transfer, and only
-    /// while DATA arrive less than `ClientConfig.ackDelay` apart (a paced stream has no
+    /// transfer on loopback took 8.1 ms, 4.5 ms with this. Up to seven ACKs more per transfer, and
+    /// only while the pace is unknown or under `ClientConfig.ackDelay` (a paced stream has no
     /// controller). Not more: ACKing the first 32 or 64 this way sped start-up further, but ten
     /// simulated clients starting at once on a 10 ms path then overshot together (0.70 of the
     /// link, not 0.78).
@@ -63,7 +63,7 @@ struct AckSchedule {
         if numbersSinceAck >= max(window / 4, 1) { send(.windowQuarter) }
         if datagramsSinceAck >= Self.datagramsPerAck { send(.datagramCount) }
         // Only a stream at full speed has a controller starting up; a paced one (the station's
-        // 1 s) keeps its batched ACKs.
+        // 1 s, its pace known from the second DATA) keeps its batched ACKs.
         if datagramsInTransfer < Self.quickAckDatagrams {
             datagramsInTransfer += 1
             if datagramsSinceAck >= Self.quickAckEvery, (pace ?? .zero) < config.ackDelay { send(.quickStart) }

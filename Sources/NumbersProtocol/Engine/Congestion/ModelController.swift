@@ -17,7 +17,7 @@
 /// One round is the time from sending a marked datagram until an ACK reports it arrived (or
 /// anything beyond it): each gives one round-trip sample and one bandwidth sample.
 public final class ModelController: CongestionController {
-    /// Where a new session starts: 12 Mbit/s, about ten full datagrams per millisecond.
+    /// Where a new session starts: 12 Mbit/s, a full datagram every 0.8 ms.
     static let initialRate = 1_500_000.0
     /// A cruising session whose rounds are slow (longer than `slowRoundFactor` minimum round
     /// trips: its pace, not the path, sets them) probes up at least this often: a session cut to
