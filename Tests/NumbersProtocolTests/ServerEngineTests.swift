@@ -100,6 +100,60 @@ private struct SessionSnapshot: Equatable {
     }
 }
 
+/// A full-speed session under the model controller, over an emulated path of ten datagrams per
+/// 100 µs (120 MB/s), for the tests of the controller's window in the engine.
+private struct ControlledPath {
+    var h = ServerHarness { $0.interval = .zero; $0.batch = 294; $0.congestionControl = .model }
+    var ackSeq: UInt32 = 1
+    /// One past the highest index any DATA taken so far carried.
+    var received: UInt32 = 0
+
+    init() { h.establish(count: 50_000_000, window: 1_048_576) }
+
+    /// Takes DATA from `out` (or all that is due now), returns how many.
+    mutating func takeData(_ out: [(message: Decoded, length: Int, to: PeerAddress)]? = nil) -> Int {
+        var count = 0
+        for d in out ?? h.pollAll() {
+            if let data = d.message.data { count += 1; received = max(received, data.index + UInt32(data.numbers.count)) }
+        }
+        return count
+    }
+
+    mutating func acknowledge(through index: UInt32, flags: AckMessage.Flags = []) {
+        ackSeq += 1
+        h.sendAck(flags: flags, ackSeq: ackSeq, cumulative: index, highest: index)
+    }
+
+    /// 30 ms of the path, what it carried each 100 µs acknowledged at the end of them; returns the
+    /// controller's window then.
+    mutating func measure() -> Int? {
+        for _ in 0..<300 {
+            var carried: [(message: Decoded, length: Int, to: PeerAddress)] = []
+            while carried.count < 10, let d = h.poll() { carried.append(d) }
+            _ = takeData(carried)
+            h.now = h.now + .microseconds(100)
+            acknowledge(through: received)
+        }
+        guard let window = h.server.congestionState(of: testClientA)?.window, window > 0 else {
+            Issue.record("no controller window after 30 ms of ACKs"); return nil
+        }
+        return window
+    }
+
+    /// No more ACKs: sends until the window holds DATA back for a millisecond; returns when the
+    /// last DATA left.
+    mutating func fillWindow() -> Instant {
+        let holdsBefore = h.server.congestionCounters.windowHolds
+        var lastDataAt = h.now
+        for _ in 0..<2_000 {
+            if takeData() > 0 { lastDataAt = h.now }
+            if h.server.congestionCounters.windowHolds > holdsBefore && h.now - lastDataAt >= .milliseconds(1) { break }
+            h.now = h.now + .microseconds(10)
+        }
+        return lastDataAt
+    }
+}
+
 @Suite struct ServerEngineTests {
     // MARK: Address validation and session creation
 
@@ -319,53 +373,46 @@ private struct SessionSnapshot: Equatable {
     /// an ACK leaves it below the window (and then at once), or until `windowHold` passes without
     /// one (lost ACKs), and then one DATA.
     @Test func aFullControllerWindowHoldsDataUntilAnAckOrTheHold() {
-        var h = ServerHarness { $0.interval = .zero; $0.batch = 294; $0.congestionControl = .model }
-        h.establish(count: 50_000_000, window: 1_048_576)
-        var ackSeq: UInt32 = 1, received: UInt32 = 0
-        func take(_ out: [(message: Decoded, length: Int, to: PeerAddress)]) -> Int {
-            var count = 0
-            for d in out { if let data = d.message.data { count += 1; received = max(received, data.index + UInt32(data.numbers.count)) } }
-            return count
-        }
-        // Measure a path of ten datagrams per 100 µs (120 MB/s): what it carried each 100 µs is
-        // acknowledged at the end of them, for 30 ms.
-        for _ in 0..<300 {
-            var carried: [(message: Decoded, length: Int, to: PeerAddress)] = []
-            while carried.count < 10, let d = h.poll() { carried.append(d) }
-            _ = take(carried)
-            h.now = h.now + .microseconds(100)
-            ackSeq += 1
-            h.sendAck(ackSeq: ackSeq, cumulative: received, highest: received)
-        }
-        guard let window = h.server.congestionState(of: testClientA)?.window, window > 0 else {
-            Issue.record("no controller window after 30 ms of ACKs"); return
-        }
-        let acknowledged = received
-        let holdsBefore = h.server.congestionCounters.windowHolds
-        // No more ACKs: the window fills and DATA stops.
-        var lastDataAt = h.now
-        for _ in 0..<2_000 {
-            if take(h.pollAll()) > 0 { lastDataAt = h.now }
-            if h.server.congestionCounters.windowHolds > holdsBefore && h.now - lastDataAt >= .milliseconds(1) { break }
-            h.now = h.now + .microseconds(10)
-        }
-        #expect(h.server.congestionCounters.windowHolds > holdsBefore, "the window filled")
+        var path = ControlledPath()
+        guard let window = path.measure() else { return }
+        let acknowledged = path.received
+        let lastDataAt = path.fillWindow()
+        #expect(path.h.server.congestionCounters.windowHolds > 0, "the window filled")
         // In the controller's measure: bytes of DATA per number (1,200 B carry 294).
-        let inFlight = Int(Double(received - acknowledged) * 1_200 / 294)
+        let inFlight = Int(Double(path.received - acknowledged) * 1_200 / 294)
         #expect(inFlight >= window - 1_200 && inFlight <= window + 1_200,
                 "held at the window: \(inFlight) bytes of numbers in flight, window \(window)")
         // Nothing until the hold ends, then one DATA.
-        while h.now + .microseconds(10) < lastDataAt + CongestionTable.windowHold {
-            #expect(take(h.pollAll()) == 0, "DATA while held, \(h.now - lastDataAt) after the last")
-            h.now = h.now + .microseconds(10)
+        while path.h.now + .microseconds(10) < lastDataAt + CongestionTable.windowHold {
+            #expect(path.takeData() == 0, "DATA while held, \(path.h.now - lastDataAt) after the last")
+            path.h.now = path.h.now + .microseconds(10)
         }
-        h.now = lastDataAt + CongestionTable.windowHold
-        #expect(take(h.pollAll()) == 1, "one DATA when the hold ends without an ACK")
+        path.h.now = lastDataAt + CongestionTable.windowHold
+        #expect(path.takeData() == 1, "one DATA when the hold ends without an ACK")
         // An ACK of everything opens the window: DATA at once, at the same instant.
-        h.now = h.now + .microseconds(100)
-        ackSeq += 1
-        h.sendAck(ackSeq: ackSeq, cumulative: received, highest: received)
-        #expect(take(h.pollAll()) >= 1, "an ACK that opens the window lets DATA go at once")
+        path.h.now = path.h.now + .microseconds(100)
+        path.acknowledge(through: path.received)
+        #expect(path.takeData() >= 1, "an ACK that opens the window lets DATA go at once")
+    }
+
+    /// A probe that rewinds the session (everything above the client's `highest` was lost) also
+    /// empties the controller's window: the resend goes at once, not one DATA per hold.
+    @Test func aProbesRewindOpensAFullControllerWindow() {
+        var path = ControlledPath()
+        guard path.measure() != nil else { return }
+        let acknowledged = path.received
+        _ = path.fillWindow()
+        path.h.now = path.h.now + .microseconds(100)
+        #expect(path.takeData() == 0, "held")
+        path.acknowledge(through: acknowledged, flags: .probe)
+        #expect(path.h.session(testClientA)?.cursor == acknowledged, "the session rewound")
+        // Within the next 200 µs (the 5 ms hold is far off): paced DATA, not one and a wait.
+        var resent = 0
+        for _ in 0..<20 {
+            resent += path.takeData()
+            path.h.now = path.h.now + .microseconds(10)
+        }
+        #expect(resent >= 5, "the resend is not held by what the rewind declared lost: \(resent) DATA")
     }
 
     // MARK: Completion and expiry

@@ -71,6 +71,9 @@ struct CongestionTable {
         c.onAck(cumulative: ack.cumulative, highest: ack.highest, now: now)
         // A probe rewinds the session to the client's `highest` (§8.3): what was sent above it is
         // lost, not in flight, or the window would hold the resend for seconds after an outage.
+        // Every new probe, not only one that moves the session's cursor: after an earlier rewind
+        // the controller's count can reach past the cursor (taking the rewind from the session
+        // instead changed the simulator's ten-client figures).
         if ack.flags.contains(.probe) && newRequest { c.onRewind(to: ack.highest) }
         if let s = c.takeTransition() {
             counters.transitions += 1
