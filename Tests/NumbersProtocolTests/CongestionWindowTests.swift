@@ -2,15 +2,17 @@ import Testing
 @testable import NumbersProtocol
 
 /// A controller that has measured a path: `rounds` rounds of ten datagrams 100 µs apart, each
-/// acknowledged in full 1 ms after its last send.
-private func measuredController(rounds: Int = 30) -> (ModelController, end: UInt32, now: Instant) {
+/// acknowledged in full 1 ms after its last send, of which the last `repairs` carry only
+/// retransmissions (the first, new, opens the round).
+private func measuredController(rounds: Int = 30, repairs: Int = 0) -> (ModelController, end: UInt32, now: Instant) {
     let c = ModelController(now: .zero)
     var now = Instant.zero
     var end: UInt32 = 0
     for _ in 0..<rounds {
-        for _ in 0..<10 {
-            end += 294
-            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
+        for k in 0..<10 {
+            let repair = k >= 10 - repairs
+            if !repair { end += 294 }
+            c.onSent(bytes: 1_200, numbers: 294, newNumbers: repair ? 0 : 294, end: end, now: now)
             now = now + .microseconds(100)
         }
         now = now + .milliseconds(1)
@@ -83,25 +85,8 @@ private func measuredController(rounds: Int = 30) -> (ModelController, end: UInt
 /// A round that is mostly retransmissions is credited as at most half repair: the estimate
 /// follows the stream's progress, not the flood that repairs it.
 @Suite struct CongestionRepairCreditTests {
-    /// Rounds of ten datagrams 100 µs apart, each acknowledged 1 ms after its last send, of
-    /// which the last `repairs` carry only retransmissions (the first, new, opens the round);
-    /// returns the bandwidth estimate.
-    private func estimate(repairs: Int) -> Double {
-        let c = ModelController(now: .zero)
-        var now = Instant.zero
-        var end: UInt32 = 0
-        for _ in 0..<40 {
-            for k in 0..<10 {
-                let repair = k >= 10 - repairs
-                if !repair { end += 294 }
-                c.onSent(bytes: 1_200, numbers: 294, newNumbers: repair ? 0 : 294, end: end, now: now)
-                now = now + .microseconds(100)
-            }
-            now = now + .milliseconds(1)
-            c.onAck(cumulative: end, highest: end, now: now)
-        }
-        return c.snapshot.bandwidth
-    }
+    /// The bandwidth estimate after 40 rounds whose last `repairs` datagrams are retransmissions.
+    private func estimate(repairs: Int) -> Double { measuredController(rounds: 40, repairs: repairs).0.snapshot.bandwidth }
 
     @Test func aFloodOfRetransmissionsIsNotCreditedAsBandwidth() {
         let clean = estimate(repairs: 0)
