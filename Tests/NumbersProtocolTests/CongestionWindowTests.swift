@@ -72,6 +72,24 @@ private func measuredController(rounds: Int = 30, repairs: Int = 0) -> (ModelCon
         #expect(c.window == 20 * Limits.maxDatagramSize)
     }
 
+    /// After a rewind, copies sent before it may still arrive: the client then reports more than
+    /// the stream has sent anew. That is nothing in flight, not a count that wrapped around to
+    /// four billion numbers and held the session one DATA per 5 ms until the stream caught up.
+    @Test func lateCopiesAfterARewindLeaveNothingInFlight() {
+        var (c, end, now) = measuredController()
+        let acknowledged = end
+        for _ in 0..<10 {
+            end += 294
+            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
+            now = now + .microseconds(10)
+        }
+        c.onRewind(to: acknowledged)
+        now = now + .microseconds(500)
+        c.onAck(cumulative: acknowledged, highest: end, now: now)
+        #expect(c.window > 0)
+        #expect(!c.isWindowFull, "the client holds all that was sent: nothing is in flight")
+    }
+
     @Test func noEstimateHoldsNothing() {
         let c = ModelController(now: .zero)
         for i in 1...10_000 as ClosedRange<UInt32> {
@@ -119,5 +137,20 @@ private func measuredController(rounds: Int = 30, repairs: Int = 0) -> (ModelCon
         // Once in eight rounds would be twice; every 100 ms (three rounds here) is about five times.
         #expect(ModelController.probeInterval <= .milliseconds(100))
         #expect(probes >= 4, "probed up \(probes) times in 640 ms")
+    }
+}
+
+/// Start-up only ever speeds up: its first round may see one datagram arrive in a round trip.
+@Suite struct CongestionStartupTests {
+    @Test func aSlowFirstSampleDoesNotSlowTheStart() {
+        let c = ModelController(now: .zero)
+        let initial = c.pacingRate
+        // One datagram, acknowledged alone a 10 ms round trip later: a sample of 120 kB/s.
+        c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: 294, now: .zero)
+        c.onAck(cumulative: 294, highest: 294, now: Instant(nanoseconds: 10_000_000))
+        #expect(c.snapshot.phase == .startup)
+        #expect(c.snapshot.bandwidth > 0 && c.snapshot.bandwidth * ModelController.startupGain < initial,
+                "the sample is below the initial rate: \(c.snapshot.bandwidth)")
+        #expect(c.pacingRate == initial, "start-up keeps its pace: \(c.pacingRate)")
     }
 }

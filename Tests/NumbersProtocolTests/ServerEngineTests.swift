@@ -395,6 +395,24 @@ private struct ControlledPath {
         #expect(path.takeData() >= 1, "an ACK that opens the window lets DATA go at once")
     }
 
+    /// The first round's ACK raises the rate from the initial 12 Mbit/s: the DATA already
+    /// scheduled 0.8 ms after the first goes at the new rate, not at the old one's gap.
+    @Test func aFasterRateAppliesToTheDataAlreadyScheduled() {
+        var path = ControlledPath()
+        #expect(path.takeData() == 1, "one DATA, then the initial pace")
+        path.h.now = path.h.now + .microseconds(100)
+        #expect(path.takeData() == 0)
+        path.acknowledge(through: path.received)
+        let rate = path.h.server.congestionState(of: testClientA)?.pacingRate ?? 0
+        #expect(rate > 10 * ModelController.initialRate, "the first round's sample: \(rate) B/s")
+        var sent = 0
+        for _ in 0..<10 {
+            sent += path.takeData()
+            path.h.now = path.h.now + .microseconds(10)
+        }
+        #expect(sent >= 1, "DATA within 100 µs of the ACK, not 0.8 ms after the first")
+    }
+
     /// A probe that rewinds the session (everything above the client's `highest` was lost) also
     /// empties the controller's window: the resend goes at once, not one DATA per hold.
     @Test func aProbesRewindOpensAFullControllerWindow() {

@@ -26,6 +26,14 @@ extension ServerSession {
         stats.resumes &+= 1
     }
 
+    /// The pacing rate rose to 1/`factor` times what scheduled the next send: the wait left
+    /// shrinks by `factor` (0 < factor < 1), so a faster rate applies to the datagram already due.
+    mutating func rescheduleSend(now: Instant, by factor: Double) {
+        precondition(factor > 0 && factor < 1)
+        guard nextSendAt > now else { return }
+        nextSendAt = now + Nanoseconds(UInt64(Double((nextSendAt - now).value) * factor))
+    }
+
     /// Applies a validated ACK; returns how many ranges it requested and how many of those did
     /// not fit the retransmission queue.
     mutating func apply(_ ack: AckMessage, now: Instant) -> (ranges: Int, dropped: Int) {

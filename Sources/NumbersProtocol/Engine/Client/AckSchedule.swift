@@ -36,10 +36,11 @@ struct AckSchedule {
     /// At full speed an ACK every 16 DATA: often enough for the server's controller to see the
     /// delivery rate within a fraction of a round trip, rare enough to cost the server little.
     static let datagramsPerAck: UInt32 = 16
-    /// The first `quickAckDatagrams` DATA of a transfer are acknowledged every `quickAckEvery`:
-    /// the server's controller starts at 12 Mbit/s and grows once a round, and its rounds end
-    /// only when an ACK arrives, so at one ACK per 16 DATA (or per 2 ms delay) a 65,535-number
-    /// transfer on loopback took 8.1 ms, 4.5 ms with this. Up to seven ACKs more per transfer, and
+    /// The first of a transfer's first `quickAckDatagrams` DATA is acknowledged alone, the rest
+    /// every `quickAckEvery`: the server's controller starts at 12 Mbit/s and grows once a round,
+    /// and its rounds end only when an ACK arrives, so at one ACK per 16 DATA (or per 2 ms delay)
+    /// a 65,535-number transfer on loopback took 8.1 ms, 4.5 ms in pairs. Up to eight ACKs more
+    /// per transfer, and
     /// only while the pace is unknown or under `ClientConfig.ackDelay` (a paced stream has no
     /// controller). Not more: ACKing the first 32 or 64 this way sped start-up further, but ten
     /// simulated clients starting at once on a 10 ms path then overshot together (0.70 of the
@@ -66,7 +67,10 @@ struct AckSchedule {
         // 1 s, its pace known from the second DATA) keeps its batched ACKs.
         if datagramsInTransfer < Self.quickAckDatagrams {
             datagramsInTransfer += 1
-            if datagramsSinceAck >= Self.quickAckEvery, (pace ?? .zero) < config.ackDelay { send(.quickStart) }
+            // The very first at once: it ends the controller's first round, which otherwise waits
+            // for a second DATA paced 0.8 ms behind it, or for the quiet timer.
+            let due = datagramsInTransfer == 1 || datagramsSinceAck >= Self.quickAckEvery
+            if due, (pace ?? .zero) < config.ackDelay { send(.quickStart) }
         }
         let gap = pace ?? .zero
         // A paced stream is acknowledged every few datagrams rather than after each one: at the

@@ -61,8 +61,11 @@ struct CongestionTable {
     }
 
     /// The ACK path's hook: round trips and arrivals, and the numbers asked again as loss.
-    mutating func acknowledged(_ id: ClientID, _ ack: AckMessage, from peer: PeerAddress, newRequest: Bool, now: Instant) {
-        guard let c = controllers[id] else { return }
+    /// Returns old rate ÷ new rate when the ACK made a session that is not held pace faster: the
+    /// wait already scheduled at the old rate shrinks by that factor (`ServerSession.speedUp`).
+    mutating func acknowledged(_ id: ClientID, _ ack: AckMessage, from peer: PeerAddress, newRequest: Bool, now: Instant) -> Double? {
+        guard let c = controllers[id] else { return nil }
+        let rateBefore = c.pacingRate
         if newRequest && !ack.flags.contains(.probe) {
             var lost: UInt32 = 0
             for r in ack.ranges { lost &+= r.count }
@@ -79,6 +82,8 @@ struct CongestionTable {
             counters.transitions += 1
             if events.count < Self.maxEvents { events.append(CongestionEvent(clientID: id, peer: peer, at: now, state: s)) } else { counters.eventsDropped += 1 }
         }
+        guard c.pacingRate > rateBefore, !held.contains(id) else { return nil }
+        return rateBefore / c.pacingRate
     }
 
     mutating func pollEvent() -> CongestionEvent? {

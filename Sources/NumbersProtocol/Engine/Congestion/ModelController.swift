@@ -317,7 +317,9 @@ public final class ModelController: CongestionController {
     }
 
     /// Sent beyond what the client reports having seen, in bytes at the rounds' cost per number.
-    private var bytesInFlight: Double { Double(sentEnd &- highest) * bytesPerNumber }
+    /// After a probe's rewind the client may report more than the stream has sent anew since
+    /// (copies sent before the rewind arrive late): nothing is in flight then, not 4 billion.
+    private var bytesInFlight: Double { sentEnd > highest ? Double(sentEnd - highest) * bytesPerNumber : 0 }
 
     private func queueBuilding(_ rtt: Nanoseconds) -> Bool {
         guard let minRTT else { return false }
@@ -353,6 +355,9 @@ public final class ModelController: CongestionController {
         case .drain: gain = 1 / Self.startupGain
         case .probeUp, .probeDown, .cruise: gain = Self.cycleGains[cycleIndex]
         }
-        pacingRate = max(bandwidth > 0 ? gain * bandwidth : pacingRate, Self.minimumRate)
+        let rate = max(bandwidth > 0 ? gain * bandwidth : pacingRate, Self.minimumRate)
+        // Start-up never slows down (as BBR's): its first round may see a single datagram arrive
+        // in a round trip, and on a 10 ms path that sample is a twelfth of the initial rate.
+        pacingRate = phase == .startup ? max(pacingRate, rate) : rate
     }
 }
