@@ -102,6 +102,11 @@ import Testing
         }
         #expect(acks.isDue(at: t0 + .seconds(4 as UInt64)))
         acks.sent(full: false)
+        // The transfer's first DATA, before any pace is known, is acknowledged at once (for a
+        // full-speed stream's controller; a paced stream pays this one ACK).
+        var first = AckSchedule()
+        first.received(numbers: 1, now: t0, pace: nil, window: 65_536, config: config)
+        #expect(first.urgent)
         // A burst that then stops (a server blocked on its window): ACK once the stream pauses.
         acks.received(numbers: 294, now: t0, pace: .microseconds(5), window: 1 << 20, config: config)
         #expect(acks.deadline == t0 + config.ackQuiet)
@@ -111,8 +116,9 @@ import Testing
         #expect(acks.urgent)
     }
 
-    /// A full-speed transfer's first 16 DATA are acknowledged in pairs (the server's controller is
-    /// starting up and grows once per acknowledged round); after them, one ACK per 16 DATA.
+    /// A full-speed transfer's first DATA is acknowledged alone and the rest of its first 16 in
+    /// pairs (the server's controller is starting up and grows once per acknowledged round);
+    /// after them, one ACK per 16 DATA.
     @Test func aFullSpeedStartIsAcknowledgedFirstAloneThenInPairsThenEverySixteen() {
         let config = ClientConfig(clientID: testClientA, mode: .start(count: 100_000), server: PeerAddress(ipv4: (10, 0, 0, 1), port: 9000), tag: 1)
         var acks = AckSchedule()

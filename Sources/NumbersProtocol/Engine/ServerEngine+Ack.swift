@@ -53,13 +53,13 @@ extension ServerEngine {
             counters.sessionsCompleted += 1
             record(.ended(ack.clientID, total: total, acknowledged: ack.cumulative, reason: .completed, stats: stats))
         case .applied(let migrated, let probe, let ranges, let dropped, let newRequest)?:
-            let speedUp = congestion.acknowledged(ack.clientID, ack, from: source, newRequest: newRequest, now: now)
+            let rescale = congestion.acknowledged(ack.clientID, ack, from: source, newRequest: newRequest, now: now)
             if congestion.releaseIfOpen(ack.clientID) {
                 store.update(ack.clientID) { s in if s.nextSendAt > now { s.nextSendAt = now } }
-            } else if let speedUp {
-                // The next DATA was scheduled at the old rate: at the new one it is due sooner (a
-                // start-up's first gap at 12 Mbit/s is 0.8 ms, though its first ACK comes sooner).
-                store.update(ack.clientID) { s in s.rescheduleSend(now: now, by: speedUp) }
+            } else if let rescale {
+                // The next DATA was scheduled at the old rate; it goes at the new one (a start-up's
+                // first gap at 12 Mbit/s is 0.8 ms, and on a fast path its first ACK comes sooner).
+                store.update(ack.clientID) { s in s.rescheduleSend(now: now, by: rescale) }
             }
             if migrated { counters.migrations += 1; record(.moved(ack.clientID, address: source)) }
             if probe { counters.probesReceived += 1 }

@@ -26,11 +26,11 @@ extension ServerSession {
         stats.resumes &+= 1
     }
 
-    /// The pacing rate rose to 1/`factor` times what scheduled the next send: the wait left
-    /// shrinks by `factor` (0 < factor < 1), so a faster rate applies to the datagram already due.
+    /// The pacing rate rose to 1/`factor` times the rate before (0 < factor < 1): the wait left
+    /// before the next send shrinks by `factor` (truncated to the nanosecond), so the datagram
+    /// already due goes at the new rate. Anything else changes nothing.
     mutating func rescheduleSend(now: Instant, by factor: Double) {
-        precondition(factor > 0 && factor < 1)
-        guard nextSendAt > now else { return }
+        guard nextSendAt > now, factor > 0, factor < 1 else { return }
         nextSendAt = now + Nanoseconds(UInt64(Double((nextSendAt - now).value) * factor))
     }
 

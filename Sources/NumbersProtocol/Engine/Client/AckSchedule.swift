@@ -39,10 +39,11 @@ struct AckSchedule {
     /// The first of a transfer's first `quickAckDatagrams` DATA is acknowledged alone, the rest
     /// every `quickAckEvery`: the server's controller starts at 12 Mbit/s and grows once a round,
     /// and its rounds end only when an ACK arrives, so at one ACK per 16 DATA (or per 2 ms delay)
-    /// a 65,535-number transfer on loopback took 8.1 ms, 4.5 ms in pairs. Up to eight ACKs more
-    /// per transfer, and
-    /// only while the pace is unknown or under `ClientConfig.ackDelay` (a paced stream has no
-    /// controller). Not more: ACKing the first 32 or 64 this way sped start-up further, but ten
+    /// a 65,535-number transfer on loopback took 8.1 ms, 4.5 ms in pairs, about 2.4 ms with the
+    /// first alone (its first round then ends a round trip after the first DATA, not when a second
+    /// follows it 0.8 ms later). Up to eight ACKs more per transfer, and only while the pace is
+    /// unknown or under `ClientConfig.ackDelay` (a paced stream has no controller, and pays one
+    /// ACK: its first DATA, when no pace is known yet). Not more: ACKing the first 32 or 64 this way sped start-up further, but ten
     /// simulated clients starting at once on a 10 ms path then overshot together (0.70 of the
     /// link, not 0.78).
     static let quickAckDatagrams: UInt32 = 16
@@ -64,7 +65,7 @@ struct AckSchedule {
         if numbersSinceAck >= max(window / 4, 1) { send(.windowQuarter) }
         if datagramsSinceAck >= Self.datagramsPerAck { send(.datagramCount) }
         // Only a stream at full speed has a controller starting up; a paced one (the station's
-        // 1 s, its pace known from the second DATA) keeps its batched ACKs.
+        // 1 s, its pace known from the second DATA) keeps its batched ACKs after the first.
         if datagramsInTransfer < Self.quickAckDatagrams {
             datagramsInTransfer += 1
             // The very first at once: it ends the controller's first round, which otherwise waits

@@ -2,7 +2,7 @@
 /// its first full-speed send and dropped with the session. Kept beside the session store rather
 /// than in the session record: a paced session at scale never has one, and its record stays small.
 struct CongestionTable {
-    private(set) var controllers: [ClientID: any CongestionController] = [:]
+    var controllers: [ClientID: any CongestionController] = [:]
     var counters = CongestionCounters()
     /// Sessions whose DATA waits for an ACK because their controller's window is full.
     private var held: Set<ClientID> = []
@@ -37,7 +37,6 @@ struct CongestionTable {
     }
 
     /// The send path's hook: the controller sees the datagram and the session's next DATA is
-    /// scheduled at the controller's pacing rate.
     /// scheduled at the controller's pacing rate, or held for an ACK if its window is full.
     mutating func sent(_ record: SendRecord, newNumbers: UInt32, session s: inout ServerSession,
                        id: ClientID, controller: any CongestionController, now: Instant) {
@@ -61,8 +60,11 @@ struct CongestionTable {
     }
 
     /// The ACK path's hook: round trips and arrivals, and the numbers asked again as loss.
-    /// Returns old rate ÷ new rate when the ACK made a session that is not held pace faster: the
-    /// wait already scheduled at the old rate shrinks by that factor (`ServerSession.speedUp`).
+    /// Returns rate before ÷ rate after when the ACK raised the pacing rate of a session that is
+    /// not waiting on a window hold: the wait left before its next DATA shrinks by that factor
+    /// (`ServerSession.rescheduleSend`). Only a rise: lengthening the wait on a fall as well (so
+    /// that a fall and a rise within one gap cancel) took the simulator's four clients at 5 ms
+    /// from 0.90 of the link to 0.81, and ten from 0.84 to 0.77.
     mutating func acknowledged(_ id: ClientID, _ ack: AckMessage, from peer: PeerAddress, newRequest: Bool, now: Instant) -> Double? {
         guard let c = controllers[id] else { return nil }
         let rateBefore = c.pacingRate
@@ -82,8 +84,10 @@ struct CongestionTable {
             counters.transitions += 1
             if events.count < Self.maxEvents { events.append(CongestionEvent(clientID: id, peer: peer, at: now, state: s)) } else { counters.eventsDropped += 1 }
         }
-        guard c.pacingRate > rateBefore, !held.contains(id) else { return nil }
-        return rateBefore / c.pacingRate
+        let factor = rateBefore / c.pacingRate
+        // A controller promises a rate, not a finite positive one: anything else changes nothing.
+        guard factor < 1, factor > 0, !held.contains(id) else { return nil }
+        return factor
     }
 
     mutating func pollEvent() -> CongestionEvent? {
