@@ -17,6 +17,10 @@ struct KernelLossOptions {
     var stopDecidedTCP = true
     /// Run no TCP transfers at all (a comparison of our own controllers, say).
     var skipTCP = false
+    /// Instead of TCP, alternate each transfer of ours with one from a second numbers-server at
+    /// `-cc none` in the same namespace: a paired comparison of the controller with none, each
+    /// run beside the other's, so that the machine's drift between two blocks of runs cancels.
+    var versusNone = false
     /// The server's `-cc`; nil leaves numbers-server's default.
     var congestionControl: CongestionControl?
     var serverPath = ""
@@ -25,8 +29,11 @@ struct KernelLossOptions {
 
     /// numbers-server's flags beyond host and port, as run and as reported.
     var serverArguments: [String] {
-        ["-interval", "0", "-batch", "\(Limits.maxNumbersPerDatagram)"] + (congestionControl.map { ["-cc", $0.rawValue] } ?? [])
+        Self.fullSpeed + (congestionControl.map { ["-cc", $0.rawValue] } ?? [])
     }
+    /// The second server's flags under `versusNone`.
+    var noneServerArguments: [String] { Self.fullSpeed + ["-cc", CongestionControl.none.rawValue] }
+    static let fullSpeed = ["-interval", "0", "-batch", "\(Limits.maxNumbersPerDatagram)"]
 }
 
 /// Issue 8's reference measurements of KCP in fast mode (nodelay 1, interval 10 ms, resend 2, no
@@ -81,12 +88,21 @@ struct KernelLossCell {
     var p: Double
     var ours = RunTimes()
     var tcp = RunTimes()
+    /// Under `versusNone`: the runs of the second server, at `-cc none`.
+    var none = RunTimes()
     /// DATA sent ÷ ceil(n / 294) of each finished run of ours, from the server's session log.
     var sentOverMinimum: [Double] = []
+    var noneSentOverMinimum: [Double] = []
     var dropped: Int?
 
     var kcp: Double? { KCPReference.time(n: count, p: p) }
     var medianSentOverMinimum: Double? { sentOverMinimum.isEmpty ? nil : median(sentOverMinimum) }
+    var noneMedianSentOverMinimum: Double? { noneSentOverMinimum.isEmpty ? nil : median(noneSentOverMinimum) }
+    /// Our median over none's, under `versusNone`; nil without both.
+    var oursOverNone: Double? {
+        guard let o = ours.median, let n = none.median, n > 0 else { return nil }
+        return o / n
+    }
     var fasterThanKCP: Bool? { kcp.map { k in ours.median.map { $0 < k } ?? false } }
     /// A TCP timeout is slower than any finish; nil when no TCP transfer was made (`-noTCP`).
     var notSlowerThanTCP: Bool? {
@@ -103,6 +119,9 @@ struct KernelLossCell {
             ("ours_sent_over_min", .optional(medianSentOverMinimum, places: 4)),
             ("ideal_sent_over_min", .number(1 / (1 - p), places: 4)),
             ("tcp", tcp.json),
+            ("none", none.runs.isEmpty ? .null : none.json),
+            ("none_sent_over_min", .optional(noneMedianSentOverMinimum, places: 4)),
+            ("ours_over_none", .optional(oursOverNone, places: 3)),
             ("kcp_reference_s", .optional(kcp, places: 3)),
             ("faster_than_kcp_reference", fasterThanKCP.map { .bool($0) } ?? .null),
             ("not_slower_than_tcp", notSlowerThanTCP.map { .bool($0) } ?? .null),
@@ -114,6 +133,7 @@ struct KernelLossCell {
 enum KernelLoss {
     static let oursPort = 9_000
     static let tcpPort = 9_001
+    static let nonePort = 9_002
 
     static func run(options: KernelLossOptions) throws(BenchError) -> [KernelLossCell] {
         for path in [options.serverPath, options.clientPath] where !isExecutable(path) {
@@ -130,6 +150,16 @@ enum KernelLoss {
         defer { tcp.stop() }
         try ours.waitUntilBound(port: UInt16(oursPort), tcp: false)
         try tcp.waitUntilBound(port: UInt16(tcpPort), tcp: true)
+        let noneLog = temporaryPath("loss-none-server")
+        defer { unlink(noneLog) }
+        var noneServer: ChildProcess?
+        if options.versusNone {
+            let server = try ChildProcess(namespace.exec([options.serverPath, "-host", "127.0.0.1", "-port", "\(nonePort)"] + options.noneServerArguments),
+                                          outputPath: noneLog)
+            noneServer = server
+            try server.waitUntilBound(port: UInt16(nonePort), tcp: false)
+        }
+        defer { noneServer?.stop() }
 
         var cells: [KernelLossCell] = []
         for count in options.sizes {
@@ -140,6 +170,16 @@ enum KernelLoss {
                 for attempt in 1...options.runs {
                     // Alternate which goes first, so neither always meets a cold or warm kernel.
                     for isOurs in attempt % 2 == 1 ? [true, false] : [false, true] {
+                        if !isOurs, let noneServer {
+                            let arguments = [options.clientPath, "-host", "127.0.0.1", "-port", "\(nonePort)", "-n", "\(count)"]
+                            let (elapsed, status, output) = try TCPBaseline.timed(namespace.exec(arguments), timeout: options.timeout)
+                            let ok = status == 0 && output.contains("PASS")
+                            cell.none.runs.append(ok ? elapsed : nil)
+                            if ok, let sent = dataSent(clientOutput: output, serverLog: noneServer) { cell.noneSentOverMinimum.append(Double(sent) / minimum) }
+                            progress("loss n=\(count) p=\(fixed(p, 2)) run \(attempt) none: "
+                                     + (ok ? "\(fixed(elapsed, 3)) s" : status == nil ? "TO (\(fixed(options.timeout, 0)) s)" : "FAILED (status \(status!))"))
+                            continue
+                        }
                         if !isOurs && options.skipTCP { continue }
                         if !isOurs && options.stopDecidedTCP && cell.tcp.timeouts * 2 > options.runs {
                             cell.tcp.skipped += 1
@@ -161,7 +201,8 @@ enum KernelLoss {
                     }
                 }
                 cell.dropped = namespace.droppedPackets()
-                progress("loss n=\(count) p=\(fixed(p, 2)): ours median \(timeText(cell.ours.median)), TCP \(timeText(cell.tcp.median)), "
+                progress("loss n=\(count) p=\(fixed(p, 2)): ours median \(timeText(cell.ours.median)), "
+                         + (options.versusNone ? "none \(timeText(cell.none.median)), " : "TCP \(timeText(cell.tcp.median)), ")
                          + "KCP reference \(cell.kcp.map { fixed($0, 3) + " s" } ?? "-"); \(cell.dropped ?? 0) packets dropped by the rule")
                 cells.append(cell)
             }
@@ -190,6 +231,7 @@ enum KernelLoss {
     static func timeText(_ value: Double?) -> String { value.map { fixed($0, 3) + " s" } ?? "TO" }
 
     static func table(_ cells: [KernelLossCell], options: KernelLossOptions) -> String {
+        if options.versusNone { return versusNoneTable(cells, options: options) }
         var lines = ["real kernel loss p both ways (netns + iptables statistic), numbers-server \(options.serverArguments.joined(separator: " ")); "
                      + "\(options.runs) runs per cell, TO = not verified within \(fixed(options.timeout, 0)) s; KCP: the issue's reference (one run)",
                      "        n     p | ours median      p90      max  sent/min 1/(1-p) |  TCP median      p90      max | KCP ref | < KCP  ≤ TCP"]
@@ -209,6 +251,24 @@ enum KernelLoss {
     }
 }
 
+extension KernelLoss {
+    static func versusNoneTable(_ cells: [KernelLossCell], options: KernelLossOptions) -> String {
+        var lines = ["real kernel loss p both ways (netns + iptables statistic): numbers-server \(options.serverArguments.joined(separator: " ")) "
+                     + "beside numbers-server \(options.noneServerArguments.joined(separator: " ")), their runs alternating; "
+                     + "\(options.runs) runs each per cell, TO = not verified within \(fixed(options.timeout, 0)) s",
+                     "        n     p | ours median      p90      max  sent/min | none median      p90      max  sent/min | ours ÷ none"]
+        for cell in cells {
+            func side(_ times: RunTimes, _ sent: Double?) -> String {
+                column(timeText(times.median), 11) + column(timeText(times.p90), 9) + column(timeText(times.maximum), 9)
+                    + column(sent.map { fixed($0, 3) } ?? "-", 10)
+            }
+            lines.append(column(grouped(Int(cell.count)), 9) + column(fixed(cell.p, 2), 6) + " |" + side(cell.ours, cell.medianSentOverMinimum)
+                         + " |" + side(cell.none, cell.noneMedianSentOverMinimum) + " |" + column(cell.oursOverNone.map { fixed($0, 2) } ?? "-", 12))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
 /// `numbers-bench loss`.
 func makeKernelLossCommand(_ flags: FlagSet) -> Command {
     let json = flags.bool("json", usage: "print the result as JSON: machine (with the commit measured), settings, cells")
@@ -223,6 +283,7 @@ func makeKernelLossCommand(_ flags: FlagSet) -> Command {
     let timeout = transferTimeoutFlag(flags, default: .seconds(60), usage: "a transfer not verified after this long counts as TO")
     let allTCP = flags.bool("allTCP", usage: "run every TCP transfer even once most of a cell's have timed out")
     let noTCP = flags.bool("noTCP", usage: "run no TCP transfers (to compare -cc settings of our own)")
+    let versusNone = flags.bool("vsNone", usage: "instead of TCP, alternate each run with one from a second numbers-server at -cc none (a paired comparison)")
     let cc = flags.string("cc", usage: "numbers-server's `controller` (none or model; default: numbers-server's own)",
                           validate: { $0.isEmpty || CongestionControl(rawValue: $0) != nil ? nil : "must be none or model" })
     let server = serverPathFlag(flags)
@@ -235,7 +296,8 @@ func makeKernelLossCommand(_ flags: FlagSet) -> Command {
         options.sizes = try! parseList(sizes.value, { UInt32($0) }, { _ in nil }).get()
         options.runs = runs.value; options.timeout = Double(timeout.value.nanoseconds) / 1e9
         options.stopDecidedTCP = !allTCP.value
-        options.skipTCP = noTCP.value
+        options.skipTCP = noTCP.value || versusNone.value
+        options.versusNone = versusNone.value
         options.congestionControl = CongestionControl(rawValue: cc.value)
         options.serverPath = server.value; options.clientPath = client.value
         options.benchPath = executableDirectory() + "/numbers-bench"
@@ -246,7 +308,8 @@ func makeKernelLossCommand(_ flags: FlagSet) -> Command {
                 ("machine", machine.json),
                 ("settings", .object([("runs", .int(options.runs)), ("timeout_s", .number(options.timeout, places: 1)),
                                       ("nice", .int(nice.value)), ("tcp_stopped_once_decided", .bool(options.stopDecidedTCP)),
-                                      ("server", .string("numbers-server " + options.serverArguments.joined(separator: " ")))])),
+                                      ("server", .string("numbers-server " + options.serverArguments.joined(separator: " "))),
+                                      ("versus_none", .bool(options.versusNone))])),
                 ("cells", .array(cells.map(\.json))),
             ])
             if !out.value.isEmpty { try writeTextFile(out.value, object.rendered() + "\n") }
