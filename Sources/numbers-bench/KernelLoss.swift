@@ -95,6 +95,15 @@ struct KernelLossCell {
     var noneSentOverMinimum: [Double] = []
     var dropped: Int?
 
+    /// One transfer's time (nil: a timeout or failure) and, for ours and none, the DATA sent.
+    mutating func record(_ side: KernelLoss.Side, seconds: Double?, sentOverMinimum sent: Double?) {
+        switch side {
+        case .ours: ours.runs.append(seconds); if let sent { sentOverMinimum.append(sent) }
+        case .none: none.runs.append(seconds); if let sent { noneSentOverMinimum.append(sent) }
+        case .tcp: tcp.runs.append(seconds)
+        }
+    }
+
     var kcp: Double? { KCPReference.time(n: count, p: p) }
     var medianSentOverMinimum: Double? { sentOverMinimum.isEmpty ? nil : median(sentOverMinimum) }
     var noneMedianSentOverMinimum: Double? { noneSentOverMinimum.isEmpty ? nil : median(noneSentOverMinimum) }
@@ -135,6 +144,12 @@ enum KernelLoss {
     static let tcpPort = 9_001
     static let nonePort = 9_002
 
+    /// Whose transfer a run is: our server as measured, the `-cc none` one beside it, or TCP.
+    enum Side {
+        case ours, none, tcp
+        var label: String { switch self { case .ours: "ours"; case .none: "none"; case .tcp: "tcp " } }
+    }
+
     static func run(options: KernelLossOptions) throws(BenchError) -> [KernelLossCell] {
         for path in [options.serverPath, options.clientPath] where !isExecutable(path) {
             throw BenchError("no executable at \(path) (build all products, or pass -server/-client)")
@@ -169,34 +184,26 @@ enum KernelLoss {
                 let minimum = Double((Int(count) + Limits.maxNumbersPerDatagram - 1) / Limits.maxNumbersPerDatagram)
                 for attempt in 1...options.runs {
                     // Alternate which goes first, so neither always meets a cold or warm kernel.
-                    for isOurs in attempt % 2 == 1 ? [true, false] : [false, true] {
-                        if !isOurs, let noneServer {
-                            let arguments = [options.clientPath, "-host", "127.0.0.1", "-port", "\(nonePort)", "-n", "\(count)"]
-                            let (elapsed, status, output) = try TCPBaseline.timed(namespace.exec(arguments), timeout: options.timeout)
-                            let ok = status == 0 && output.contains("PASS")
-                            cell.none.runs.append(ok ? elapsed : nil)
-                            if ok, let sent = dataSent(clientOutput: output, serverLog: noneServer) { cell.noneSentOverMinimum.append(Double(sent) / minimum) }
-                            progress("loss n=\(count) p=\(fixed(p, 2)) run \(attempt) none: "
-                                     + (ok ? "\(fixed(elapsed, 3)) s" : status == nil ? "TO (\(fixed(options.timeout, 0)) s)" : "FAILED (status \(status!))"))
-                            continue
-                        }
-                        if !isOurs && options.skipTCP { continue }
-                        if !isOurs && options.stopDecidedTCP && cell.tcp.timeouts * 2 > options.runs {
+                    let other: Side = noneServer == nil ? .tcp : .none
+                    for side in attempt % 2 == 1 ? [Side.ours, other] : [other, .ours] {
+                        if side == .tcp && options.skipTCP { continue }
+                        if side == .tcp && options.stopDecidedTCP && cell.tcp.timeouts * 2 > options.runs {
                             cell.tcp.skipped += 1
                             continue
                         }
-                        let arguments = isOurs
-                            ? [options.clientPath, "-host", "127.0.0.1", "-port", "\(oursPort)", "-n", "\(count)"]
-                            : [options.benchPath, "tcp-fetch", "-host", "127.0.0.1", "-port", "\(tcpPort)", "-n", "\(count)"]
+                        // Our client against one of our servers (whose log gives the DATA sent), or TCP.
+                        let server: (port: Int, log: ChildProcess)? = switch side {
+                        case .ours: (oursPort, ours)
+                        case .none: noneServer.map { (nonePort, $0) }
+                        case .tcp: nil
+                        }
+                        let arguments = server.map { [options.clientPath, "-host", "127.0.0.1", "-port", "\($0.port)", "-n", "\(count)"] }
+                            ?? [options.benchPath, "tcp-fetch", "-host", "127.0.0.1", "-port", "\(tcpPort)", "-n", "\(count)"]
                         let (elapsed, status, output) = try TCPBaseline.timed(namespace.exec(arguments), timeout: options.timeout)
                         let ok = status == 0 && output.contains("PASS")
-                        if isOurs {
-                            cell.ours.runs.append(ok ? elapsed : nil)
-                            if ok, let sent = dataSent(clientOutput: output, serverLog: ours) { cell.sentOverMinimum.append(Double(sent) / minimum) }
-                        } else {
-                            cell.tcp.runs.append(ok ? elapsed : nil)
-                        }
-                        progress("loss n=\(count) p=\(fixed(p, 2)) run \(attempt) \(isOurs ? "ours" : "tcp "): "
+                        let sent = ok ? server.flatMap { dataSent(clientOutput: output, serverLog: $0.log) }.map { Double($0) / minimum } : nil
+                        cell.record(side, seconds: ok ? elapsed : nil, sentOverMinimum: sent)
+                        progress("loss n=\(count) p=\(fixed(p, 2)) run \(attempt) \(side.label): "
                                  + (ok ? "\(fixed(elapsed, 3)) s" : status == nil ? "TO (\(fixed(options.timeout, 0)) s)" : "FAILED (status \(status!))"))
                     }
                 }

@@ -119,6 +119,16 @@ private struct ControlledPath {
         return count
     }
 
+    /// Takes what is due every 10 µs for `steps` steps; returns how many DATA.
+    mutating func takeData(steps: Int) -> Int {
+        var count = 0
+        for _ in 0..<steps {
+            count += takeData()
+            h.now = h.now + .microseconds(10)
+        }
+        return count
+    }
+
     mutating func acknowledge(through index: UInt32, flags: AckMessage.Flags = []) {
         ackSeq += 1
         h.sendAck(flags: flags, ackSeq: ackSeq, cumulative: index, highest: index)
@@ -405,11 +415,7 @@ private struct ControlledPath {
         path.acknowledge(through: path.received)
         let rate = path.h.server.congestionState(of: testClientA)?.pacingRate ?? 0
         #expect(rate > 10 * ModelController.initialRate, "the first round's sample: \(rate) B/s")
-        var sent = 0
-        for _ in 0..<10 {
-            sent += path.takeData()
-            path.h.now = path.h.now + .microseconds(10)
-        }
+        let sent = path.takeData(steps: 10)
         #expect(sent >= 1, "DATA within 100 µs of the ACK, not 0.8 ms after the first")
     }
 
@@ -425,11 +431,7 @@ private struct ControlledPath {
         path.acknowledge(through: acknowledged, flags: .probe)
         #expect(path.h.session(testClientA)?.cursor == acknowledged, "the session rewound")
         // Within the next 200 µs (the 5 ms hold is far off): paced DATA, not one and a wait.
-        var resent = 0
-        for _ in 0..<20 {
-            resent += path.takeData()
-            path.h.now = path.h.now + .microseconds(10)
-        }
+        let resent = path.takeData(steps: 20)
         #expect(resent >= 5, "the resend is not held by what the rewind declared lost: \(resent) DATA")
     }
 

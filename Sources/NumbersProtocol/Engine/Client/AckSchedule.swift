@@ -43,9 +43,9 @@ struct AckSchedule {
     /// first alone (its first round then ends a round trip after the first DATA, not when a second
     /// follows it 0.8 ms later). Up to eight ACKs more per transfer, and only while the pace is
     /// unknown or under `ClientConfig.ackDelay` (a paced stream has no controller, and pays one
-    /// ACK: its first DATA, when no pace is known yet). Not more: ACKing the first 32 or 64 this way sped start-up further, but ten
-    /// simulated clients starting at once on a 10 ms path then overshot together (0.70 of the
-    /// link, not 0.78).
+    /// ACK: its first DATA, when no pace is known yet). Not more: ACKing the first 32 or 64 this
+    /// way sped start-up further, but ten simulated clients starting at once on a 10 ms path then
+    /// overshot together (0.70 of the link, not 0.78).
     static let quickAckDatagrams: UInt32 = 16
     static let quickAckEvery: UInt32 = 2
     /// DATA that stored something in this transfer, up to `quickAckDatagrams`.
