@@ -14,7 +14,9 @@ package final class ClientLoop {
     /// counted each of them as badSize too.
     package var oversizeDropped: UInt64 { intake.oversizeDropped }
 
-    package init(socket: UDPSocket, engine: ClientEngine, impairment: ImpairmentConfig) {
+    /// Pass the engine without keeping a copy of it: a copy shares the receive window's arrays,
+    /// and the loop's first DATA would then copy them all (megabytes for a large n).
+    package init(socket: UDPSocket, engine: consuming ClientEngine, impairment: ImpairmentConfig) {
         self.socket = socket
         self.engine = engine
         self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))

@@ -25,12 +25,14 @@ package final class ServerLoop<Store: SessionStore> {
     /// that keeps its sessions to itself.
     package var storeLink: SharedStoreLink?
 
-    package init(socket: UDPSocket, engine: ServerEngine<Store>, impairment: ImpairmentConfig) {
+    /// Pass the engine without keeping a copy of it (a copy shares its arrays, which the first
+    /// change would then copy).
+    package init(socket: UDPSocket, engine: consuming ServerEngine<Store>, impairment: ImpairmentConfig) {
         self.socket = socket
+        self.deadlineWait = DeadlineWait(interval: engine.config.interval)
         self.engine = engine
         self.sender = ImpairedSender(socket: socket, impairment: Impairment(impairment))
         self.intake = DatagramIntake(socket: socket)
-        self.deadlineWait = DeadlineWait(interval: engine.config.interval)
     }
 
     package var impairmentCounters: ImpairmentCounters { sender.impairment.counters }

@@ -64,9 +64,13 @@ if let redisEndpoint {
     do { addressKey = try RedisCheckpoints.sharedAddressKey(RedisClient(endpoint: redisEndpoint, timeout: 2), proposal: addressKey) }
     catch { fail("-store \(redisEndpoint): \(error)") }
 }
-var engine = ServerEngine(config: config, store: InMemorySessionStore(), key: addressKey, seedSource: rng.next())
-if redisEndpoint != nil { engine.shareSessions(checkpointPeriod: layout.checkpointPeriod) }
-let loop = ServerLoop(socket: socket, engine: engine, impairment: impairment)
+// Built in place, so that the loop holds the only reference to the engine's arrays (a global
+// copy would make the first session's change copy them all).
+let loop = ServerLoop(socket: socket, engine: {
+    var engine = ServerEngine(config: config, store: InMemorySessionStore(), key: addressKey, seedSource: rng.next())
+    if redisEndpoint != nil { engine.shareSessions(checkpointPeriod: layout.checkpointPeriod) }
+    return engine
+}(), impairment: impairment)
 if let redisEndpoint {
     do {
         let logsToStandardError = json.value   // stdout carries JSON only

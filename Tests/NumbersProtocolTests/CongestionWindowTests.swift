@@ -153,4 +153,19 @@ private func measuredController(rounds: Int = 30, repairs: Int = 0) -> (ModelCon
                 "the sample is below the initial rate: \(c.snapshot.bandwidth)")
         #expect(c.pacingRate == initial, "start-up keeps its pace: \(c.pacingRate)")
     }
+
+    /// The second round follows the first ACK by a pacing gap: arrivals are counted from its
+    /// first send, not from that ACK, or the gap reads as a slower path.
+    @Test func anIdlePathIsNotASlowOne() {
+        let c = ModelController(now: .zero)
+        c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: 294, now: .zero)
+        c.onAck(cumulative: 294, highest: 294, now: Instant(nanoseconds: 100_000))
+        // 50 µs idle, then three datagrams; all three reported 100 µs after the first was sent.
+        for k in 0..<3 as Range<UInt32> {
+            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: 294 * (k + 2), now: Instant(nanoseconds: 150_000 + UInt64(k) * 10_000))
+        }
+        c.onAck(cumulative: 4 * 294, highest: 4 * 294, now: Instant(nanoseconds: 250_000))
+        // 3,600 bytes over 100 µs; counted from the first ACK it would be 150 µs (24 MB/s).
+        #expect(abs(c.snapshot.bandwidth - 36_000_000) < 1_000_000, "bandwidth \(c.snapshot.bandwidth)")
+    }
 }

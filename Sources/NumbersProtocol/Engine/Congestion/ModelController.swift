@@ -160,6 +160,10 @@ public final class ModelController: CongestionController {
     }
 
     public func onSent(bytes: Int, numbers: UInt32, newNumbers: UInt32, end: UInt32, now: Instant) {
+        // With nothing in flight the path was idle, waiting on this sender: arrivals are counted
+        // from now, not from the last ACK, or the idle time reads as a slow path (as BBR's rate
+        // samples do). In start-up the second round follows the first ACK by the first gap.
+        if newNumbers > 0 && sentEnd <= highest { highestAt = now }
         // The round opened by this datagram counts it: a slow round may hold nothing else.
         if !markActive && newNumbers > 0 {
             markActive = true
