@@ -89,7 +89,8 @@ enum CongestionSimulation {
             for propagation in options.propagations {
                 let link = BottleneckLink(bitsPerSecond: rate, queueLimit: queue, propagation: propagation)
                 rows.append(Row(part: part, setting: "\(Double(rate) / 1e6) Mbit/s, queue \(grouped(queue)) B, \(propagation) one way, "
-                                + "\(clients) × \(grouped(Int(count)))" + (stagger == .zero ? "" : " \(stagger) apart")))
+                                + "\(clients) × \(grouped(Int(count)))" + (stagger == .zero ? "" : " \(stagger) apart")
+                                + (clients > 1 ? " (+0–\(Scenario.startJitter))" : "")))
                 for control in options.withNone ? [CongestionControl.none, .model] : [.model] {
                     for seed in seeds {
                         let run = BottleneckRun(link, clients: clients, count: count, control: control, seed: seed, stagger: stagger)
@@ -130,7 +131,7 @@ enum CongestionSimulation {
     }
 
     static func table(_ rows: [Row], wallSeconds: Double) -> String {
-        var lines = [column("part", 6) + column("setting", 74) + "  none: s / share / sent÷min / Jain   model: s / share / sent÷min / Jain   model÷none"]
+        var lines = [column("part", 6) + column("setting", 84) + "  none: s / share / sent÷min / Jain   model: s / share / sent÷min / Jain   model÷none"]
         for row in rows {
             func cells(_ outcomes: [Outcome]) -> String {
                 guard !outcomes.isEmpty else { return column("-", 8) + column("-", 7) + column("-", 7) + column("-", 7) }
@@ -139,7 +140,7 @@ enum CongestionSimulation {
                 return column(fixed(mean(outcomes.map(\.seconds)), 3), 8) + column(share, 7) + column(fixed(mean(outcomes.map(\.sentOverMinimum)), 3), 7)
                     + column(jain, 7) + (outcomes.allSatisfy(\.passed) ? "" : " FAIL")
             }
-            lines.append(column(row.part, 6) + column(row.setting, 74) + "  " + cells(row.none) + "   " + cells(row.model)
+            lines.append(column(row.part, 6) + column(row.setting, 84) + "  " + cells(row.none) + "   " + cells(row.model)
                          + "   " + (row.ratio.map { fixed($0, 3) } ?? "-"))
         }
         lines.append("means over the seeds; \(fixed(wallSeconds, 1)) s of real time")
