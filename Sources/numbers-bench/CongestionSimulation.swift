@@ -18,6 +18,8 @@ struct CongestionSimulationOptions {
     var threads = 1
     /// Also run `-cc none` through the bottlenecks (slow: it floods them).
     var withNone = false
+    /// Show each seed's figures beside the means: a mean of trajectories that part hides how.
+    var perSeed = false
 }
 
 enum CongestionSimulation {
@@ -29,16 +31,12 @@ enum CongestionSimulation {
         var setting: String
         var none: [Outcome] = []
         var model: [Outcome] = []
-        var json: JSON {
+        func json(perSeed: Bool) -> JSON {
             var members: [(String, JSON)] = [("part", .string(part)), ("setting", .string(setting))]
             for (name, outcomes) in [("none", none), ("model", model)] where !outcomes.isEmpty {
-                members.append((name, .object([
-                    ("seconds", .number(mean(outcomes.map(\.seconds)), places: 4)),
-                    ("link_share", outcomes[0].linkShare == nil ? .null : .number(mean(outcomes.compactMap(\.linkShare)), places: 3)),
-                    ("sent_over_min", .number(mean(outcomes.map(\.sentOverMinimum)), places: 3)),
-                    ("jain", outcomes[0].jain == nil ? .null : .number(mean(outcomes.compactMap(\.jain)), places: 3)),
-                    ("passed", .bool(outcomes.allSatisfy(\.passed))),
-                ])))
+                var figures = Outcome.figures(outcomes)
+                if perSeed { figures.append(("per_seed", .array(outcomes.map { .object(Outcome.figures([$0])) }))) }
+                members.append((name, .object(figures)))
             }
             if let ratio { members.append(("model_over_none", .number(ratio, places: 3))) }
             return .object(members)
@@ -56,6 +54,15 @@ enum CongestionSimulation {
         var linkShare: Double?
         var jain: Double?
         var passed: Bool
+
+        /// The means of `outcomes` (one seed's own figures when it is alone).
+        static func figures(_ outcomes: [Outcome]) -> [(String, JSON)] {
+            [("seconds", .number(mean(outcomes.map(\.seconds)), places: 4)),
+             ("link_share", outcomes[0].linkShare == nil ? .null : .number(mean(outcomes.compactMap(\.linkShare)), places: 3)),
+             ("sent_over_min", .number(mean(outcomes.map(\.sentOverMinimum)), places: 3)),
+             ("jain", outcomes[0].jain == nil ? .null : .number(mean(outcomes.compactMap(\.jain)), places: 3)),
+             ("passed", .bool(outcomes.allSatisfy(\.passed)))]
+        }
     }
 
     /// A run to do: which row it belongs to, and how to do it.
@@ -130,7 +137,7 @@ enum CongestionSimulation {
         return (rows, seconds(since: start))
     }
 
-    static func table(_ rows: [Row], wallSeconds: Double) -> String {
+    static func table(_ rows: [Row], wallSeconds: Double, perSeed: Bool = false) -> String {
         var lines = [column("part", 6) + column("setting", 84) + "  none: s / share / sent÷min / Jain   model: s / share / sent÷min / Jain   model÷none"]
         for row in rows {
             func cells(_ outcomes: [Outcome]) -> String {
@@ -142,6 +149,11 @@ enum CongestionSimulation {
             }
             lines.append(column(row.part, 6) + column(row.setting, 84) + "  " + cells(row.none) + "   " + cells(row.model)
                          + "   " + (row.ratio.map { fixed($0, 3) } ?? "-"))
+            guard perSeed else { continue }
+            for k in 0..<max(row.none.count, row.model.count) {
+                let none = k < row.none.count ? [row.none[k]] : [], model = k < row.model.count ? [row.model[k]] : []
+                lines.append(column("", 6) + column("seed \(k + 1)", 84) + "  " + cells(none) + "   " + cells(model))
+            }
         }
         lines.append("means over the seeds; \(fixed(wallSeconds, 1)) s of real time")
         return lines.joined(separator: "\n")
@@ -164,14 +176,16 @@ func makeCongestionSimulationCommand(_ flags: FlagSet) -> Command {
     let threads = flags.int("threads", default: 1, usage: "simulations run at once",
                             validate: { (1...256).contains($0) ? nil : "must be between 1 and 256" })
     let withNone = flags.bool("withNone", usage: "also run -cc none through the bottlenecks (slow: it floods them)")
+    let perSeed = flags.bool("perSeed", usage: "also show each seed's figures under its row's means (in JSON: per_seed)")
     return Command(flags: flags) {
         var options = CongestionSimulationOptions()
         options.losses = try! lossList(losses.value).get()
         options.parts = parts.value.split(separator: ",").map(String.init)
         options.propagations = try! durationList(propagations.value).get()
-        options.seeds = seeds.value; options.threads = threads.value; options.withNone = withNone.value
+        options.seeds = seeds.value; options.threads = threads.value; options.withNone = withNone.value; options.perSeed = perSeed.value
         let (rows, wall) = CongestionSimulation.run(options)
-        emit(.array(rows.map(\.json)), asJSON: json.value, text: CongestionSimulation.table(rows, wallSeconds: wall))
+        emit(.array(rows.map { $0.json(perSeed: options.perSeed) }), asJSON: json.value,
+             text: CongestionSimulation.table(rows, wallSeconds: wall, perSeed: options.perSeed))
         return rows.allSatisfy { $0.none.allSatisfy(\.passed) && $0.model.allSatisfy(\.passed) } ? 0 : 1
     }
 }
