@@ -4,10 +4,11 @@ import NumbersProtocol
 extension Scenario {
     /// `clients` clients of `count` numbers each behind one bottleneck on the server's side (all
     /// DATA shares its queue), full speed, full datagrams; the reverse path has the same
-    /// propagation delay and no queue. Clients start `stagger` apart, each of several a seeded
-    /// fraction of `startJitter` later, so that each seed is its own trajectory (without it,
-    /// nothing in a run without random loss depends on the seed, and one trajectory judged every
-    /// change); `randomLoss` is injected on the DATA path on top of what the queue drops.
+    /// propagation delay and no queue. Clients start `stagger` apart, and (when there are several)
+    /// each a seeded fraction of `startJitter` later, so that each seed is its own trajectory:
+    /// without it nothing in a run without random loss depended on the seed, and one trajectory
+    /// judged every change. `randomLoss` is injected on the DATA path on top of what the queue
+    /// drops.
     package static let startJitter = Nanoseconds.milliseconds(1)
 
     package static func bottleneck(_ link: BottleneckLink, clients: Int, count: UInt32, control: CongestionControl,
@@ -20,7 +21,7 @@ extension Scenario {
         let plans = (0..<clients).map { i in
             let offset = clients > 1 ? Nanoseconds(UInt64(jitter.nextUnitDouble() * Double(startJitter.value))) : .zero
             return ClientPlan(count: count, startAt: .zero + stagger * UInt64(i) + offset,
-                       impairment: ImpairmentConfig(delay: link.propagation, seed: seed &+ 10 &+ UInt64(i)))
+                              impairment: ImpairmentConfig(delay: link.propagation, seed: seed &+ 10 &+ UInt64(i)))
         }
         return Scenario(seed: seed, server: server,
                         serverImpairment: ImpairmentConfig(dropRate: randomLoss, seed: seed &+ 2, bottleneck: link),

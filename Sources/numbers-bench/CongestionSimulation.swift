@@ -18,7 +18,8 @@ struct CongestionSimulationOptions {
     var threads = 1
     /// Also run `-cc none` through the bottlenecks (slow: it floods them).
     var withNone = false
-    /// Show each seed's figures beside the means: a mean of trajectories that part hides how.
+    /// Show each seed's figures under the means, which hide how far trajectories part (ten
+    /// clients at 50 µs: 1.06 times the minimum in one seed, 4.3 in another).
     var perSeed = false
 }
 
