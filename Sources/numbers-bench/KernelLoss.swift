@@ -155,26 +155,26 @@ enum KernelLoss {
             throw BenchError("no executable at \(path) (build all products, or pass -server/-client)")
         }
         let namespace = try LossyNamespace()
-        let oursLog = temporaryPath("loss-ours-server"), tcpLog = temporaryPath("loss-tcp-server")
-        defer { unlink(oursLog); unlink(tcpLog) }
+        let oursLog = temporaryPath("loss-ours-server"), tcpLog = temporaryPath("loss-tcp-server"), noneLog = temporaryPath("loss-none-server")
+        defer { unlink(oursLog); unlink(tcpLog); unlink(noneLog) }
         // Not -quiet: each session's end line carries the DATA it sent.
-        let ours = try ChildProcess(namespace.exec([options.serverPath, "-host", "127.0.0.1", "-port", "\(oursPort)"] + options.serverArguments),
-                                    outputPath: oursLog)
-        defer { ours.stop() }
-        let tcp = try ChildProcess(namespace.exec([options.benchPath, "tcp-serve", "-port", "\(tcpPort)"]), outputPath: tcpLog)
-        defer { tcp.stop() }
-        try ours.waitUntilBound(port: UInt16(oursPort), tcp: false)
-        try tcp.waitUntilBound(port: UInt16(tcpPort), tcp: true)
-        let noneLog = temporaryPath("loss-none-server")
-        defer { unlink(noneLog) }
-        var noneServer: ChildProcess?
-        if options.versusNone {
-            let server = try ChildProcess(namespace.exec([options.serverPath, "-host", "127.0.0.1", "-port", "\(nonePort)"] + options.noneServerArguments),
-                                          outputPath: noneLog)
-            noneServer = server
-            try server.waitUntilBound(port: UInt16(nonePort), tcp: false)
+        func numbersServer(port: Int, arguments: [String], log: String) throws(BenchError) -> ChildProcess {
+            try ChildProcess(namespace.exec([options.serverPath, "-host", "127.0.0.1", "-port", "\(port)"] + arguments), outputPath: log)
         }
+        let ours = try numbersServer(port: oursPort, arguments: options.serverArguments, log: oursLog)
+        defer { ours.stop() }
+        // Only the servers this run asks: no TCP server under -noTCP or -vsNone.
+        let tcp: ChildProcess? = if options.skipTCP { nil } else {
+            try ChildProcess(namespace.exec([options.benchPath, "tcp-serve", "-port", "\(tcpPort)"]), outputPath: tcpLog)
+        }
+        defer { tcp?.stop() }
+        let noneServer: ChildProcess? = if options.versusNone {
+            try numbersServer(port: nonePort, arguments: options.noneServerArguments, log: noneLog)
+        } else { nil }
         defer { noneServer?.stop() }
+        try ours.waitUntilBound(port: UInt16(oursPort), tcp: false)
+        try tcp?.waitUntilBound(port: UInt16(tcpPort), tcp: true)
+        try noneServer?.waitUntilBound(port: UInt16(nonePort), tcp: false)
 
         var cells: [KernelLossCell] = []
         for count in options.sizes {
@@ -236,6 +236,10 @@ enum KernelLoss {
     }
 
     static func timeText(_ value: Double?) -> String { value.map { fixed($0, 3) + " s" } ?? "TO" }
+    /// Median, p90 and max, as both tables print them.
+    static func timeColumns(_ times: RunTimes) -> String {
+        column(timeText(times.median), 11) + column(timeText(times.p90), 9) + column(timeText(times.maximum), 9)
+    }
 
     static func table(_ cells: [KernelLossCell], options: KernelLossOptions) -> String {
         if options.versusNone { return versusNoneTable(cells, options: options) }
@@ -243,8 +247,7 @@ enum KernelLoss {
                      + "\(options.runs) runs per cell, TO = not verified within \(fixed(options.timeout, 0)) s; KCP: the issue's reference (one run)",
                      "        n     p | ours median      p90      max  sent/min 1/(1-p) |  TCP median      p90      max | KCP ref | < KCP  ≤ TCP"]
         for cell in cells {
-            let ours = column(timeText(cell.ours.median), 11) + column(timeText(cell.ours.p90), 9) + column(timeText(cell.ours.maximum), 9)
-                + column(cell.medianSentOverMinimum.map { fixed($0, 3) } ?? "-", 10) + column(fixed(1 / (1 - cell.p), 3), 8)
+            let ours = timeColumns(cell.ours) + column(cell.medianSentOverMinimum.map { fixed($0, 3) } ?? "-", 10) + column(fixed(1 / (1 - cell.p), 3), 8)
             let tcp = cell.tcp.runs.isEmpty && cell.tcp.skipped == 0
                 ? column("-", 11) + column("-", 9) + column("-", 9)
                 : column(timeText(cell.tcp.median), 11) + column(cell.tcp.skipped > 0 ? "TO" : timeText(cell.tcp.p90), 9)
@@ -265,10 +268,7 @@ extension KernelLoss {
                      + "\(options.runs) runs each per cell, TO = not verified within \(fixed(options.timeout, 0)) s",
                      "        n     p | ours median      p90      max  sent/min | none median      p90      max  sent/min | ours ÷ none"]
         for cell in cells {
-            func side(_ times: RunTimes, _ sent: Double?) -> String {
-                column(timeText(times.median), 11) + column(timeText(times.p90), 9) + column(timeText(times.maximum), 9)
-                    + column(sent.map { fixed($0, 3) } ?? "-", 10)
-            }
+            func side(_ times: RunTimes, _ sent: Double?) -> String { timeColumns(times) + column(sent.map { fixed($0, 3) } ?? "-", 10) }
             lines.append(column(grouped(Int(cell.count)), 9) + column(fixed(cell.p, 2), 6) + " |" + side(cell.ours, cell.medianSentOverMinimum)
                          + " |" + side(cell.none, cell.noneMedianSentOverMinimum) + " |" + column(cell.oursOverNone.map { fixed($0, 2) } ?? "-", 12))
         }
