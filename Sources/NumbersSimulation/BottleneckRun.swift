@@ -11,11 +11,13 @@ package struct BottleneckRun: Sendable {
     package var seed: UInt64
     package var stagger: Nanoseconds
     package var randomLoss: Double
+    /// The clients run on one host (`Scenario.clientsShareHost`), as the real bench's do.
+    package var sharedHost: Bool
 
     package init(_ link: BottleneckLink, clients: Int = 1, count: UInt32, control: CongestionControl, seed: UInt64,
-                stagger: Nanoseconds = .zero, randomLoss: Double = 0) {
+                stagger: Nanoseconds = .zero, randomLoss: Double = 0, sharedHost: Bool = true) {
         self.link = link; self.clients = clients; self.count = count; self.control = control; self.seed = seed
-        self.stagger = stagger; self.randomLoss = randomLoss
+        self.stagger = stagger; self.randomLoss = randomLoss; self.sharedHost = sharedHost
     }
 
     package struct Outcome: Sendable {
@@ -33,7 +35,8 @@ package struct BottleneckRun: Sendable {
     }
 
     package var scenario: Scenario {
-        Scenario.bottleneck(link, clients: clients, count: count, control: control, seed: seed, stagger: stagger, randomLoss: randomLoss)
+        Scenario.bottleneck(link, clients: clients, count: count, control: control, seed: seed, stagger: stagger,
+                            randomLoss: randomLoss, sharedHost: sharedHost)
     }
 
     package func run() -> Outcome {

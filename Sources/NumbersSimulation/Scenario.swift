@@ -35,6 +35,9 @@ package struct Scenario: Sendable, CustomStringConvertible {
     package var clientGiveUpAfter: Nanoseconds
     /// Virtual time after which the run is stopped whatever its state.
     package var limit: Instant
+    /// Every client runs on one host (one address, a port each), as a lab's clients behind one
+    /// access link do; otherwise each client is a host of its own.
+    package var clientsShareHost = false
 
     /// Draws a scenario. `profile` bounds what can be drawn: `.full` mixes every impairment and
     /// lifecycle event; `.lossOnly(p)` is plain random loss both ways (used by the benchmark).

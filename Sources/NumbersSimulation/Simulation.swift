@@ -53,7 +53,8 @@ package struct Simulation {
     }
 
     private func clientAddress(_ index: Int, generation: Int) -> PeerAddress {
-        PeerAddress(ipv4: (10, 0, 1, UInt8(index + 1)), port: UInt16(40_000 + generation))
+        if scenario.clientsShareHost { return PeerAddress(ipv4: (10, 0, 1, 1), port: UInt16(40_000 + 2 * index + generation)) }
+        return PeerAddress(ipv4: (10, 0, 1, UInt8(index + 1)), port: UInt16(40_000 + generation))
     }
 
     private mutating func makeClient(_ index: Int, generation: Int, resume: Bool, address: PeerAddress) -> SimulatedClient {

@@ -137,11 +137,11 @@ public struct ServerEngine<Store: SessionStore> {
         let config = self.config
         while let top = timers.top, top.deadline <= now {
             _ = timers.pop()
-            let controller = congestion.controller(for: top.value, config: config, now: now)
             let outcome = store.update(top.value) { s -> TimerOutcome in
                 guard s.scheduledAt == top.deadline else { return .stale }
                 s.scheduledAt = .never
                 if now >= s.lastHeard + config.sessionTTL { return .expired(total: s.total, acknowledged: s.acknowledged, stats: s.stats) }
+                let controller = congestion.controller(for: top.value, at: s.address, config: config, now: now)
                 let sentBefore = s.sentThrough
                 guard let record = s.produce(now: now, config: config, into: buffer) else { return .idle }
                 // Congestion control: the one point where a controller sees a send and paces the next.

@@ -28,6 +28,13 @@ public protocol CongestionController: AnyObject {
     var snapshot: CongestionSnapshot { get }
     /// The state once after each change of phase (nil otherwise), for trace events.
     func takeTransition() -> CongestionSnapshot?
+    /// What a new session from the same host may start from (`PathEnsembles`); nil before the
+    /// controller has a round trip to share, or if it shares nothing.
+    var sharedPath: SharedPath? { get }
+}
+
+extension CongestionController {
+    public var sharedPath: SharedPath? { nil }
 }
 
 /// Which controller a server runs (`-cc`).
@@ -37,11 +44,12 @@ public enum CongestionControl: String, Sendable, Equatable, CaseIterable {
     /// The model-based controller (`ModelController`).
     case model
 
-    /// A new controller for one session, or nil for `none`.
-    func makeController(now: Instant) -> (any CongestionController)? {
+    /// A new controller for one session, or nil for `none`. `shared` is what live sessions from
+    /// the same host have learnt of the path (`PathEnsembles`).
+    func makeController(now: Instant, shared: SharedPath?) -> (any CongestionController)? {
         switch self {
         case .none: return nil
-        case .model: return ModelController(now: now)
+        case .model: return ModelController(now: now, shared: shared)
         }
     }
 }

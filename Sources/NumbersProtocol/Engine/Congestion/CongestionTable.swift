@@ -4,6 +4,7 @@
 struct CongestionTable {
     var controllers: [ClientID: any CongestionController] = [:]
     var counters = CongestionCounters()
+    private var ensembles = PathEnsembles()
     /// Sessions whose DATA waits for an ACK because their controller's window is full.
     private var held: Set<ClientID> = []
     private var events: [CongestionEvent] = []
@@ -20,10 +21,14 @@ struct CongestionTable {
     static let windowHold = Nanoseconds.milliseconds(5)
 
     /// The session's controller, created now if the session sends at full speed and has none.
-    mutating func controller(for id: ClientID, config: ServerConfig, now: Instant) -> (any CongestionController)? {
+    mutating func controller(for id: ClientID, at address: PeerAddress, config: ServerConfig, now: Instant) -> (any CongestionController)? {
         guard config.interval == .zero, config.congestionControl != .none else { return nil }
         if let c = controllers[id] { return c }
-        guard let c = config.congestionControl.makeController(now: now) else { return nil }
+        let shared = ensembles.join(id, from: address, now: now)
+        guard let c = config.congestionControl.makeController(now: now, shared: shared) else {
+            ensembles.leave(id)
+            return nil
+        }
         controllers[id] = c
         counters.controllersCreated += 1
         return c
@@ -33,6 +38,7 @@ struct CongestionTable {
 
     mutating func remove(_ id: ClientID) {
         if controllers.removeValue(forKey: id) != nil { counters.controllersReleased += 1 }
+        ensembles.leave(id)
         held.remove(id)
     }
 
@@ -74,6 +80,7 @@ struct CongestionTable {
             if lost > 0 { c.onLoss(numbers: lost, now: now) }
         }
         c.onAck(cumulative: ack.cumulative, highest: ack.highest, now: now)
+        ensembles.learn(id, c.sharedPath, now: now)
         // A probe rewinds the session to the client's `highest` (§8.3): what was sent above it is
         // lost, not in flight, or the window would hold the resend for seconds after an outage.
         // Every new probe, not only one that moves the session's cursor: after an earlier rewind

@@ -120,7 +120,18 @@ public final class ModelController: CongestionController {
 
     public private(set) var pacingRate: Double = ModelController.initialRate
 
-    public init(now: Instant) {
+    /// A session whose host already has live sessions starts from what they learnt
+    /// (`PathEnsembles`): the smallest minimum round trip and their background loss, not its own
+    /// first round's, which may already sit behind a queue they fill and lose what overflows it.
+    /// Until such a session has a background loss (shared, or learnt in a round that showed no
+    /// queue), it judges loss against none.
+    private let joinedOthers: Bool
+
+    public init(now: Instant, shared: SharedPath? = nil) {
+        joinedOthers = shared != nil
+        minRTT = shared?.minRTT
+        minRTTAt = now
+        background = shared?.backgroundLoss
         highestAt = now
         // The slow-round probe counts from here, not from the clock's zero (the machine's boot).
         lastProbeUpAt = now
@@ -152,6 +163,8 @@ public final class ModelController: CongestionController {
         CongestionSnapshot(phase: phase, pacingRate: pacingRate, bandwidth: bandwidth, minRTT: minRTT,
                            window: window, backgroundLoss: background ?? 0)
     }
+
+    public var sharedPath: SharedPath? { minRTT.map { SharedPath(minRTT: $0, backgroundLoss: background) } }
 
     public func takeTransition() -> CongestionSnapshot? {
         guard transitioned else { return nil }
@@ -250,8 +263,12 @@ public final class ModelController: CongestionController {
         // the positions that passed in the same round, counted in datagrams for the margin.
         let loss = min(Double(round.lost) / Double(positions), 1)
         let numbersPerDatagram = Double(round.numbers) / Double(max(round.datagrams, 1))
-        let excessLoss = isAboveBackground(loss: loss, datagrams: Double(positions) / max(numbersPerDatagram, 1))
         let queueDelayed = currentRTT.map(queueBuilding) ?? false
+        // A session that joined others judges loss against none until it has seen a round without
+        // a queue: its first rounds' loss may be that queue's overflow, not the path's background.
+        let judgedBackground = background ?? (joinedOthers ? 0 : nil)
+        let excessLoss = isAboveBackground(loss: loss, background: judgedBackground,
+                                           datagrams: Double(positions) / max(numbersPerDatagram, 1))
         // Random loss, whatever its rate, lengthens no round trip: loss counts as congestion only
         // beside a queue that the round trip shows, in every phase. (Judging loss alone while
         // growing made a start-up under 30% random loss cut to a few kbit/s.)
@@ -283,7 +300,7 @@ public final class ModelController: CongestionController {
             }
             addSample(sample)
             // Learn the background loss only where no queue is to blame.
-            if phase != .probeUp {
+            if phase != .probeUp && !(joinedOthers && background == nil && queueDelayed) {
                 background = background.map { $0 * 0.875 + loss * 0.125 } ?? loss
             }
         }
@@ -313,7 +330,7 @@ public final class ModelController: CongestionController {
 
     /// Loss significantly above the background (a binomial margin over the round's numbers), or
     /// a round trip showing a standing queue while losing.
-    private func isAboveBackground(loss: Double, datagrams: Double) -> Bool {
+    private func isAboveBackground(loss: Double, background: Double?, datagrams: Double) -> Bool {
         guard let background else { return false }
         let n = max(datagrams, 1)
         let spread = 3 * (max(background, 0.001) * (1 - background) / n).squareRoot()

@@ -1,0 +1,78 @@
+/// What the live sessions from one host have learnt of the path they share: the smallest minimum
+/// round trip any of them has measured, and the background loss the latest of them reported. A session that starts while its neighbours already fill
+/// the bottleneck's queue measures that queue in its first round; taken as the path's minimum, it
+/// hides every later queue from the session, which then floods it (PROTOCOL §8.9). Sharing what
+/// concurrent connections to one host learn is RFC 9040's "ensemble sharing"; Linux keeps a
+/// minimum round trip per destination for the same reason.
+///
+/// Keyed by the client's address without its port: sessions from one machine share its access
+/// link, which is where a lab's bottleneck usually sits. Sessions from different hosts share
+/// nothing, and a late joiner among them can still take a full queue for its path.
+struct PathEnsembles {
+    /// A host: an address without its port.
+    struct Host: Hashable {
+        var family: PeerAddress.Family
+        var high: UInt64
+        var low: UInt64
+        init(_ address: PeerAddress) { family = address.family; high = address.high; low = address.low }
+    }
+
+    private struct Entry {
+        var members = 0
+        var minRTT: Nanoseconds?
+        var minRTTAt = Instant.zero
+        var backgroundLoss: Double?
+    }
+
+    /// A shared minimum older than this is not given to a new session (and is replaced by the next
+    /// member's), as a controller's own minimum expires.
+    static let minRTTLifetime = Nanoseconds.seconds(10 as UInt64)
+
+    /// One entry per host with a live controller, and one host per controller: both bounded by the
+    /// server's sessions, and each gone with the last of its members.
+    private var entries: [Host: Entry] = [:]
+    private var hostOf: [ClientID: Host] = [:]
+
+    var hosts: Int { entries.count }
+
+    /// A session from `address` gets a controller: what its host's sessions share, if fresh.
+    mutating func join(_ id: ClientID, from address: PeerAddress, now: Instant) -> SharedPath? {
+        let host = Host(address)
+        if let previous = hostOf.updateValue(host, forKey: id) { release(previous) }
+        var entry = entries[host] ?? Entry()
+        entry.members += 1
+        entries[host] = entry
+        guard let m = entry.minRTT, now - entry.minRTTAt < Self.minRTTLifetime else { return nil }
+        return SharedPath(minRTT: m, backgroundLoss: entry.backgroundLoss)
+    }
+
+    /// A member's controller reports what it has learnt.
+    mutating func learn(_ id: ClientID, _ path: SharedPath?, now: Instant) {
+        guard let path, let host = hostOf[id], var entry = entries[host] else { return }
+        if let loss = path.backgroundLoss { entry.backgroundLoss = loss }
+        if entry.minRTT == nil || path.minRTT < entry.minRTT! || now - entry.minRTTAt >= Self.minRTTLifetime {
+            entry.minRTT = path.minRTT
+            entry.minRTTAt = now
+        }
+        entries[host] = entry
+    }
+
+    mutating func leave(_ id: ClientID) {
+        if let host = hostOf.removeValue(forKey: id) { release(host) }
+    }
+
+    private mutating func release(_ host: Host) {
+        guard var entry = entries[host] else { return }
+        entry.members -= 1
+        assert(entry.members >= 0, "a host left more often than it joined")
+        if entry.members <= 0 { entries.removeValue(forKey: host) } else { entries[host] = entry }
+    }
+}
+
+/// What one session's controller can tell the next session from its host.
+public struct SharedPath: Sendable, Hashable {
+    public var minRTT: Nanoseconds
+    /// Nil until the controller has learnt one.
+    public var backgroundLoss: Double?
+    public init(minRTT: Nanoseconds, backgroundLoss: Double?) { self.minRTT = minRTT; self.backgroundLoss = backgroundLoss }
+}

@@ -1,0 +1,120 @@
+import Testing
+@testable import NumbersProtocol
+
+/// Sessions from one host share what they learnt of the path (`PathEnsembles`): a session that
+/// starts behind a queue its neighbours fill sees that queue, where alone it took it for the path.
+@Suite struct CongestionEnsembleTests {
+    let t0 = Instant(nanoseconds: 1_000_000_000)
+    let hostA1 = PeerAddress(ipv4: (10, 0, 0, 2), port: 4000)
+    let hostA2 = PeerAddress(ipv4: (10, 0, 0, 2), port: 4001)
+    let hostB = PeerAddress(ipv4: (10, 0, 0, 3), port: 4000)
+    let idA = ClientID(high: 1, low: 1), idB = ClientID(high: 2, low: 2), idC = ClientID(high: 3, low: 3)
+
+    @Test func aHostWithoutLiveSessionsSharesNothing() {
+        var e = PathEnsembles()
+        #expect(e.join(idA, from: hostA1, now: t0) == nil)
+        #expect(e.join(idB, from: hostA2, now: t0) == nil, "the first member has learnt nothing yet")
+        #expect(e.hosts == 1)
+    }
+
+    @Test func sessionsFromOneHostShareTheSmallestMinimumAndTheLatestBackground() {
+        var e = PathEnsembles()
+        _ = e.join(idA, from: hostA1, now: t0)
+        e.learn(idA, SharedPath(minRTT: .microseconds(100), backgroundLoss: nil), now: t0)
+        e.learn(idA, SharedPath(minRTT: .microseconds(900), backgroundLoss: 0.2), now: t0 + .milliseconds(1))
+        let shared = e.join(idB, from: hostA2, now: t0 + .milliseconds(2))
+        #expect(shared == SharedPath(minRTT: .microseconds(100), backgroundLoss: 0.2), "another port of the same address")
+        #expect(e.join(idC, from: hostB, now: t0 + .milliseconds(2)) == nil, "another address shares nothing")
+        #expect(e.hosts == 2)
+    }
+
+    @Test func aMinimumOlderThanItsLifetimeIsNeitherGivenNorKept() {
+        var e = PathEnsembles()
+        _ = e.join(idA, from: hostA1, now: t0)
+        e.learn(idA, SharedPath(minRTT: .microseconds(100), backgroundLoss: 0), now: t0)
+        let late = t0 + PathEnsembles.minRTTLifetime
+        #expect(e.join(idB, from: hostA2, now: late) == nil)
+        e.learn(idA, SharedPath(minRTT: .microseconds(900), backgroundLoss: 0), now: late)
+        #expect(e.join(idC, from: hostA2, now: late)?.minRTT == .microseconds(900), "the stale minimum is replaced")
+    }
+
+    @Test func theLastSessionToLeaveTakesItsHostAlong() {
+        var e = PathEnsembles()
+        _ = e.join(idA, from: hostA1, now: t0)
+        _ = e.join(idA, from: hostA1, now: t0)
+        _ = e.join(idB, from: hostA2, now: t0)
+        e.learn(idA, SharedPath(minRTT: .microseconds(100), backgroundLoss: 0), now: t0)
+        e.leave(idA)
+        #expect(e.hosts == 1, "a second join of one session counts once")
+        e.leave(idB)
+        e.leave(idB)
+        #expect(e.hosts == 0)
+        #expect(e.join(idC, from: hostA1, now: t0) == nil, "nothing outlives the host's sessions")
+    }
+
+    /// A sender at a steady 12 MB/s (a datagram every 100 µs) for 0.3 s, two of each five
+    /// datagrams lost, every ACK `rtt` after its DATA: a queue's overflow, if `rtt` is longer than
+    /// the path's minimum. The client reports each gap at the next arrival.
+    private func drive(_ c: ModelController, rtt: Nanoseconds) -> CongestionSnapshot {
+        let gap = Nanoseconds.microseconds(100), count: UInt32 = 3_000
+        var next: UInt32 = 0, acked: UInt32 = 0, lost: UInt32 = 0
+        while acked < count {
+            let sendAt = t0 + gap * UInt64(next), ackAt = t0 + gap * UInt64(acked) + rtt
+            if next < count && sendAt <= ackAt {
+                next += 1
+                c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: next * 294, now: sendAt)
+            } else {
+                acked += 1
+                if acked % 5 == 2 || acked % 5 == 4 { lost += 294; continue }
+                if lost > 0 { c.onLoss(numbers: lost, now: ackAt); lost = 0 }
+                c.onAck(cumulative: acked * 294 - 294, highest: acked * 294, now: ackAt)
+            }
+        }
+        return c.snapshot
+    }
+
+    /// Alone, the session takes the 10 ms its rounds take for the path and 40% loss for its
+    /// background; given its host's 100 µs minimum, it sees the queue and the loss beside it,
+    /// calls it congestion and cuts its estimate.
+    @Test func aSessionJoiningOthersSeesTheQueueTheyFill() {
+        let alone = drive(ModelController(now: t0), rtt: .milliseconds(10))
+        let joined = drive(ModelController(now: t0, shared: SharedPath(minRTT: .microseconds(100), backgroundLoss: 0)),
+                           rtt: .milliseconds(10))
+        #expect(alone.minRTT == .milliseconds(10))
+        #expect(alone.backgroundLoss > 0.3, "alone \(alone)")
+        #expect(joined.minRTT == .microseconds(100))
+        #expect(joined.backgroundLoss < 0.1, "joined \(joined)")
+        #expect(joined.bandwidth < alone.bandwidth * 0.5, "joined \(joined), alone \(alone)")
+    }
+
+    /// Loss at the background rate the host's sessions learnt is not congestion, with a queue or
+    /// without one (every round trip the shared minimum).
+    @Test(arguments: [Nanoseconds.milliseconds(10), .microseconds(100)])
+    func lossAtTheSharedBackgroundIsNotCongestion(sharedMinRTT: Nanoseconds) {
+        let joined = drive(ModelController(now: t0, shared: SharedPath(minRTT: sharedMinRTT, backgroundLoss: 0.4)),
+                           rtt: .milliseconds(10))
+        let alone = drive(ModelController(now: t0), rtt: .milliseconds(10))
+        #expect(joined.bandwidth >= alone.bandwidth * 0.9, "joined \(joined), alone \(alone)")
+    }
+
+    /// The server gives a session from a host with a live controller that controller's path.
+    @Test func theServerSeedsASecondSessionFromTheSameHost() {
+        var table = CongestionTable()
+        var config = ServerConfig()
+        config.interval = .zero
+        config.congestionControl = .model
+        let first = table.controller(for: idA, at: hostA1, config: config, now: t0) as! ModelController
+        _ = drive(first, rtt: .microseconds(300))
+        let ack = AckMessage(flags: [], tag: 1, clientID: idA, token: 0, ackSeq: 2, cumulative: 0, highest: 0, ranges: .empty)
+        _ = table.acknowledged(idA, ack, from: hostA1, newRequest: false, now: t0 + .milliseconds(20))
+        let second = table.controller(for: idB, at: hostA2, config: config, now: t0 + .milliseconds(20)) as! ModelController
+        let other = table.controller(for: idC, at: hostB, config: config, now: t0 + .milliseconds(20)) as! ModelController
+        #expect(second.snapshot.minRTT == first.snapshot.minRTT)
+        #expect(second.snapshot.minRTT != nil)
+        #expect(other.snapshot.minRTT == nil)
+        table.remove(idA)
+        table.remove(idB)
+        let third = table.controller(for: idA, at: hostA1, config: config, now: t0 + .milliseconds(30)) as! ModelController
+        #expect(third.snapshot.minRTT == nil, "no live session from the host is left to share")
+    }
+}
