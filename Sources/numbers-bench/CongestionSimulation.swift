@@ -24,7 +24,7 @@ struct CongestionSimulationOptions {
 }
 
 enum CongestionSimulation {
-    static let parts = ["loss", "alone", "four", "ten", "grid"]
+    static let parts = ["loss", "alone", "four", "ten", "tenhosts", "grid"]
 
     /// One line of the table: a setting and the same setting's outcome per seed, for each controller.
     struct Row {
@@ -93,15 +93,17 @@ enum CongestionSimulation {
                 }
             }
         }
-        func bottleneck(_ part: String, rate: UInt64, queue: Int, clients: Int, count: UInt32, stagger: Nanoseconds = .zero) {
+        func bottleneck(_ part: String, rate: UInt64, queue: Int, clients: Int, count: UInt32, stagger: Nanoseconds = .zero,
+                        sharedHost: Bool = true) {
             for propagation in options.propagations {
                 let link = BottleneckLink(bitsPerSecond: rate, queueLimit: queue, propagation: propagation)
                 rows.append(Row(part: part, setting: "\(Double(rate) / 1e6) Mbit/s, queue \(grouped(queue)) B, \(propagation) one way, "
                                 + "\(clients) × \(grouped(Int(count)))" + (stagger == .zero ? "" : " \(stagger) apart")
-                                + (clients > 1 ? " (+0–\(Scenario.startJitter))" : "")))
+                                + (clients > 1 ? " (+0–\(Scenario.startJitter))" : "") + (clients > 1 && !sharedHost ? ", \(clients) hosts" : "")))
                 for control in options.withNone ? [CongestionControl.none, .model] : [.model] {
                     for seed in seeds {
-                        let run = BottleneckRun(link, clients: clients, count: count, control: control, seed: seed, stagger: stagger)
+                        let run = BottleneckRun(link, clients: clients, count: count, control: control, seed: seed, stagger: stagger,
+                                                sharedHost: sharedHost)
                         jobs.append(Job(row: rows.count - 1, control: control) {
                             let o = run.run()
                             return Outcome(seconds: o.seconds, sentOverMinimum: o.sentOverMinimum, linkShare: o.linkShare,
@@ -116,6 +118,10 @@ enum CongestionSimulation {
             bottleneck("four", rate: 50_000_000, queue: 60_000, clients: 4, count: 1_500_000, stagger: .milliseconds(100))
         }
         if options.parts.contains("ten") { bottleneck("ten", rate: 50_000_000, queue: 60_000, clients: 10, count: 600_000) }
+        // The same ten on ten machines share nothing of what they learn (PROTOCOL.md §13).
+        if options.parts.contains("tenhosts") {
+            bottleneck("tenhosts", rate: 50_000_000, queue: 60_000, clients: 10, count: 600_000, sharedHost: false)
+        }
         if options.parts.contains("grid") {
             for rate in [10_000_000, 200_000_000] as [UInt64] {
                 for queue in [10_000, 1_000_000] {
