@@ -140,7 +140,8 @@ print("numbers-server: caught \(signalName), shutting down with \(loop.engine.se
 for line in loop.engine.counters.summaryLines { print("numbers-server: \(line)") }
 let congestion = loop.engine.congestionCounters
 if congestion.controllersCreated > 0 {
-    print("numbers-server: congestion control: \(congestion.controllersCreated) controllers, \(congestion.transitions) phase changes, "
+    print("numbers-server: congestion control: \(congestion.controllersCreated) controllers (\(congestion.sharedStarts) started from "
+          + "their host's other sessions' path), \(congestion.transitions) phase changes, "
           + "\(congestion.windowHolds) window holds (DATA waiting for an ACK with the controller's window full)")
 }
 if let shared = loop.engine.sharingCounters, let link = loop.storeLink {

@@ -101,11 +101,13 @@ struct TraceTests {
         let run = try await runClient(group, port: server.port, ["-json", "-n", "300000"])
         #expect(run.termination == .exited(0), "\(run.transcript)")
         #expect(await stop(server) == .exited(0), "\(server.process.transcript)")
-        // The shutdown summary explains the controller's part: one controller, and how often its
-        // window held DATA back; none at all under -cc none.
+        // The shutdown summary explains the controller's part: one controller, started afresh (no
+        // other session from its host was live), and how often its window held DATA back; none at
+        // all under -cc none.
         let summary = server.process.standardOutput.split(separator: "\n").first { $0.contains("congestion control:") }
         if cc == "model" {
-            #expect(summary?.contains(": 1 controllers,") == true && summary?.contains("window holds") == true, "\(server.process.transcript)")
+            #expect(summary?.contains(": 1 controllers (0 started from their host's other sessions' path),") == true
+                    && summary?.contains("window holds") == true, "\(server.process.transcript)")
         } else {
             #expect(summary == nil, "\(server.process.transcript)")
         }

@@ -112,6 +112,8 @@ import Testing
         #expect(second.snapshot.minRTT == first.snapshot.minRTT)
         #expect(second.snapshot.minRTT != nil)
         #expect(other.snapshot.minRTT == nil)
+        #expect(table.counters.controllersCreated == 3)
+        #expect(table.counters.sharedStarts == 1)
         table.remove(idA)
         table.remove(idB)
         let third = table.controller(for: idA, at: hostA1, config: config, now: t0 + .milliseconds(30)) as! ModelController

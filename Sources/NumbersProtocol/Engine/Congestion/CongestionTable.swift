@@ -31,6 +31,7 @@ struct CongestionTable {
         }
         controllers[id] = c
         counters.controllersCreated += 1
+        if shared != nil { counters.sharedStarts += 1 }
         return c
     }
 
@@ -111,6 +112,8 @@ struct CongestionTable {
 public struct CongestionCounters: Sendable, Hashable {
     public var controllersCreated: UInt64 = 0
     public var controllersReleased: UInt64 = 0
+    /// Controllers that started from what live sessions from their host had learnt (`PathEnsembles`).
+    public var sharedStarts: UInt64 = 0
     /// Changes of phase (start-up → drain → probing cycle, and back after congestion).
     public var transitions: UInt64 = 0
     /// Times a session's DATA waited for an ACK because its controller's window was full.

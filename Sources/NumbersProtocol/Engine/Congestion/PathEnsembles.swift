@@ -1,12 +1,13 @@
 /// What the live sessions from one host have learnt of the path they share: the smallest minimum
-/// round trip any of them has measured, and the background loss the latest of them reported. A session that starts while its neighbours already fill
-/// the bottleneck's queue measures that queue in its first round; taken as the path's minimum, it
-/// hides every later queue from the session, which then floods it (PROTOCOL §8.9). Sharing what
-/// concurrent connections to one host learn is RFC 9040's "ensemble sharing"; Linux keeps a
-/// minimum round trip per destination for the same reason.
+/// round trip any of them has measured, and the background loss the latest of them reported.
+/// A session that starts while its neighbours already fill the bottleneck's queue measures that
+/// queue in its first round; taken as the path's minimum, it hides every later queue from the
+/// session, which then floods it (PROTOCOL.md §8.8, Sessions from one host). Sharing what
+/// concurrent connections to one host learnt is RFC 9040's "ensemble sharing".
 ///
-/// Keyed by the client's address without its port: sessions from one machine share its access
-/// link, which is where a lab's bottleneck usually sits. Sessions from different hosts share
+/// Keyed by the client's address without its port, as it was when the session's controller was
+/// made (a session that moves later stays with its first host): sessions from one machine share
+/// its access link, which is where a lab's bottleneck usually sits. Sessions from different hosts share
 /// nothing, and a late joiner among them can still take a full queue for its path.
 struct PathEnsembles {
     /// A host: an address without its port.
