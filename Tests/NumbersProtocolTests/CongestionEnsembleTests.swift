@@ -20,10 +20,10 @@ import Testing
     @Test func sessionsFromOneHostShareTheSmallestMinimumAndTheLatestBackground() {
         var e = PathEnsembles()
         _ = e.join(idA, from: hostA1, now: t0)
-        e.learn(idA, SharedPath(minRTT: .microseconds(100), backgroundLoss: nil), now: t0)
-        e.learn(idA, SharedPath(minRTT: .microseconds(900), backgroundLoss: 0.2), now: t0 + .milliseconds(1))
+        e.learn(idA, SharedPath(minRTT: .microseconds(100), measuredAt: t0, backgroundLoss: nil), now: t0)
+        e.learn(idA, SharedPath(minRTT: .microseconds(900), measuredAt: t0, backgroundLoss: 0.2), now: t0 + .milliseconds(1))
         let shared = e.join(idB, from: hostA2, now: t0 + .milliseconds(2))
-        #expect(shared == SharedPath(minRTT: .microseconds(100), backgroundLoss: 0.2), "another port of the same address")
+        #expect(shared == SharedPath(minRTT: .microseconds(100), measuredAt: t0, backgroundLoss: 0.2), "another port of the same address")
         #expect(e.join(idC, from: hostB, now: t0 + .milliseconds(2)) == nil, "another address shares nothing")
         #expect(e.hosts == 2)
     }
@@ -31,11 +31,28 @@ import Testing
     @Test func aMinimumOlderThanItsLifetimeIsNeitherGivenNorKept() {
         var e = PathEnsembles()
         _ = e.join(idA, from: hostA1, now: t0)
-        e.learn(idA, SharedPath(minRTT: .microseconds(100), backgroundLoss: 0), now: t0)
+        e.learn(idA, SharedPath(minRTT: .microseconds(100), measuredAt: t0, backgroundLoss: 0), now: t0)
         let late = t0 + PathEnsembles.minRTTLifetime
         #expect(e.join(idB, from: hostA2, now: late) == nil)
-        e.learn(idA, SharedPath(minRTT: .microseconds(900), backgroundLoss: 0), now: late)
+        e.learn(idA, SharedPath(minRTT: .microseconds(900), measuredAt: late, backgroundLoss: 0), now: late)
         #expect(e.join(idC, from: hostA2, now: late)?.minRTT == .microseconds(900), "the stale minimum is replaced")
+    }
+
+    /// A session that started from the host's minimum reports it back; that must not make it young,
+    /// or sessions starting every few seconds would hand one measurement on for ever.
+    @Test func aMinimumAgesFromItsMeasurementWhoeverReportsIt() throws {
+        var e = PathEnsembles()
+        _ = e.join(idA, from: hostA1, now: t0)
+        e.learn(idA, SharedPath(minRTT: .microseconds(100), measuredAt: t0, backgroundLoss: 0), now: t0)
+        let later = t0 + .seconds(6 as UInt64)
+        let given = e.join(idB, from: hostA2, now: later)
+        let shared = try #require(given)
+        let joined = ModelController(now: later, shared: shared)
+        #expect(joined.sharedPath?.measuredAt == t0)
+        e.learn(idB, joined.sharedPath, now: later)
+        e.leave(idA)
+        #expect(e.join(idC, from: hostA2, now: t0 + PathEnsembles.minRTTLifetime) == nil,
+                "10 s after the measurement, whoever reported it last")
     }
 
     @Test func theLastSessionToLeaveTakesItsHostAlong() {
@@ -43,7 +60,7 @@ import Testing
         _ = e.join(idA, from: hostA1, now: t0)
         _ = e.join(idA, from: hostA1, now: t0)
         _ = e.join(idB, from: hostA2, now: t0)
-        e.learn(idA, SharedPath(minRTT: .microseconds(100), backgroundLoss: 0), now: t0)
+        e.learn(idA, SharedPath(minRTT: .microseconds(100), measuredAt: t0, backgroundLoss: 0), now: t0)
         e.leave(idA)
         #expect(e.hosts == 1, "a second join of one session counts once")
         e.leave(idB)
@@ -78,7 +95,7 @@ import Testing
     /// calls it congestion and cuts its estimate.
     @Test func aSessionJoiningOthersSeesTheQueueTheyFill() {
         let alone = drive(ModelController(now: t0), rtt: .milliseconds(10))
-        let joined = drive(ModelController(now: t0, shared: SharedPath(minRTT: .microseconds(100), backgroundLoss: 0)),
+        let joined = drive(ModelController(now: t0, shared: SharedPath(minRTT: .microseconds(100), measuredAt: t0, backgroundLoss: 0)),
                            rtt: .milliseconds(10))
         #expect(alone.minRTT == .milliseconds(10))
         #expect(alone.backgroundLoss > 0.3, "alone \(alone)")
@@ -87,11 +104,25 @@ import Testing
         #expect(joined.bandwidth < alone.bandwidth * 0.5, "joined \(joined), alone \(alone)")
     }
 
+    /// Joining before any neighbour has a background loss: the session judges against none, and
+    /// learns none from rounds that show a queue (their loss may be its overflow)…
+    @Test func aJoinerWithoutASharedBackgroundLearnsNoneBehindAQueue() {
+        let c = ModelController(now: t0, shared: SharedPath(minRTT: .microseconds(100), measuredAt: t0, backgroundLoss: nil))
+        let behindQueue = drive(c, rtt: .milliseconds(10))
+        #expect(c.sharedPath?.backgroundLoss == nil, "\(behindQueue)")
+        let alone = drive(ModelController(now: t0), rtt: .milliseconds(10))
+        #expect(behindQueue.bandwidth < alone.bandwidth * 0.5, "joined \(behindQueue), alone \(alone)")
+        // …but learns it from rounds that show none.
+        let clear = ModelController(now: t0, shared: SharedPath(minRTT: .milliseconds(10), measuredAt: t0, backgroundLoss: nil))
+        _ = drive(clear, rtt: .milliseconds(10))
+        #expect((clear.sharedPath?.backgroundLoss ?? 0) > 0.3)
+    }
+
     /// Loss at the background rate the host's sessions learnt is not congestion, with a queue or
     /// without one (every round trip the shared minimum).
     @Test(arguments: [Nanoseconds.milliseconds(10), .microseconds(100)])
     func lossAtTheSharedBackgroundIsNotCongestion(sharedMinRTT: Nanoseconds) {
-        let joined = drive(ModelController(now: t0, shared: SharedPath(minRTT: sharedMinRTT, backgroundLoss: 0.4)),
+        let joined = drive(ModelController(now: t0, shared: SharedPath(minRTT: sharedMinRTT, measuredAt: t0, backgroundLoss: 0.4)),
                            rtt: .milliseconds(10))
         let alone = drive(ModelController(now: t0), rtt: .milliseconds(10))
         #expect(joined.bandwidth >= alone.bandwidth * 0.9, "joined \(joined), alone \(alone)")
@@ -106,9 +137,10 @@ import Testing
         let first = table.controller(for: idA, at: hostA1, config: config, now: t0) as! ModelController
         _ = drive(first, rtt: .microseconds(300))
         let ack = AckMessage(flags: [], tag: 1, clientID: idA, token: 0, ackSeq: 2, cumulative: 0, highest: 0, ranges: .empty)
-        _ = table.acknowledged(idA, ack, from: hostA1, newRequest: false, now: t0 + .milliseconds(20))
-        let second = table.controller(for: idB, at: hostA2, config: config, now: t0 + .milliseconds(20)) as! ModelController
-        let other = table.controller(for: idC, at: hostB, config: config, now: t0 + .milliseconds(20)) as! ModelController
+        let after = t0 + .seconds(1 as UInt64)
+        _ = table.acknowledged(idA, ack, from: hostA1, newRequest: false, now: after)
+        let second = table.controller(for: idB, at: hostA2, config: config, now: after) as! ModelController
+        let other = table.controller(for: idC, at: hostB, config: config, now: after) as! ModelController
         #expect(second.snapshot.minRTT == first.snapshot.minRTT)
         #expect(second.snapshot.minRTT != nil)
         #expect(other.snapshot.minRTT == nil)
@@ -116,7 +148,7 @@ import Testing
         #expect(table.counters.sharedStarts == 1)
         table.remove(idA)
         table.remove(idB)
-        let third = table.controller(for: idA, at: hostA1, config: config, now: t0 + .milliseconds(30)) as! ModelController
+        let third = table.controller(for: idA, at: hostA1, config: config, now: after + .milliseconds(10)) as! ModelController
         #expect(third.snapshot.minRTT == nil, "no live session from the host is left to share")
     }
 }

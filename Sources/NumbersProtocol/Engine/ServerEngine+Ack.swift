@@ -41,6 +41,7 @@ extension ServerEngine {
         case .movedOn?:
             // This copy is stale: forget it here (the store's newer checkpoint stays) and adopt anew.
             store.remove(ack.clientID)
+            congestion.remove(ack.clientID)
             sharing!.counters.staleDropped += 1
             ackUnheld(ack, from: source, receivedBytes: receivedBytes, now: now)
         case .challenge?:

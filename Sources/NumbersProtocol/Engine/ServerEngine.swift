@@ -172,6 +172,8 @@ public struct ServerEngine<Store: SessionStore> {
         if timers.count > 2 * store.count + 1_024 {
             let store = self.store
             timers.compact { store.session($0.value)?.scheduledAt == $0.deadline }
+            // Every path that forgets a session drops its controller: none outlives its timer.
+            assert(congestion.controllers.count <= store.count, "a controller outlived its session")
         }
         return nil
     }

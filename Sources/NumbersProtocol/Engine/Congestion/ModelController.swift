@@ -130,7 +130,8 @@ public final class ModelController: CongestionController {
     public init(now: Instant, shared: SharedPath? = nil) {
         joinedOthers = shared != nil
         minRTT = shared?.minRTT
-        minRTTAt = now
+        // A shared minimum ages from its measurement, as this controller's own would.
+        minRTTAt = shared?.measuredAt ?? now
         background = shared?.backgroundLoss
         highestAt = now
         // The slow-round probe counts from here, not from the clock's zero (the machine's boot).
@@ -164,7 +165,9 @@ public final class ModelController: CongestionController {
                            window: window, backgroundLoss: background ?? 0)
     }
 
-    public var sharedPath: SharedPath? { minRTT.map { SharedPath(minRTT: $0, backgroundLoss: background) } }
+    public var sharedPath: SharedPath? {
+        minRTT.map { SharedPath(minRTT: $0, measuredAt: minRTTAt, backgroundLoss: background) }
+    }
 
     public func takeTransition() -> CongestionSnapshot? {
         guard transitioned else { return nil }

@@ -20,13 +20,15 @@ struct PathEnsembles {
 
     private struct Entry {
         var members = 0
+        /// The smallest minimum reported, and when it was measured (not when it was reported: a
+        /// session that started from it reports it again, and must not make it young).
         var minRTT: Nanoseconds?
         var minRTTAt = Instant.zero
         var backgroundLoss: Double?
     }
 
-    /// A shared minimum older than this is not given to a new session (and is replaced by the next
-    /// member's), as a controller's own minimum expires.
+    /// A shared minimum measured longer ago than this is not given to a new session (and is
+    /// replaced by the next member's report), as a controller's own minimum expires.
     static let minRTTLifetime = Nanoseconds.seconds(10 as UInt64)
 
     /// One entry per host with a live controller, and one host per controller: both bounded by the
@@ -44,16 +46,23 @@ struct PathEnsembles {
         entry.members += 1
         entries[host] = entry
         guard let m = entry.minRTT, now - entry.minRTTAt < Self.minRTTLifetime else { return nil }
-        return SharedPath(minRTT: m, backgroundLoss: entry.backgroundLoss)
+        return SharedPath(minRTT: m, measuredAt: entry.minRTTAt, backgroundLoss: entry.backgroundLoss)
     }
 
     /// A member's controller reports what it has learnt.
     mutating func learn(_ id: ClientID, _ path: SharedPath?, now: Instant) {
         guard let path, let host = hostOf[id], var entry = entries[host] else { return }
         if let loss = path.backgroundLoss { entry.backgroundLoss = loss }
-        if entry.minRTT == nil || path.minRTT < entry.minRTT! || now - entry.minRTTAt >= Self.minRTTLifetime {
+        let replaces: Bool
+        if let m = entry.minRTT {
+            replaces = path.minRTT < m || (path.minRTT == m && path.measuredAt > entry.minRTTAt)
+                || now - entry.minRTTAt >= Self.minRTTLifetime
+        } else {
+            replaces = true
+        }
+        if replaces {
             entry.minRTT = path.minRTT
-            entry.minRTTAt = now
+            entry.minRTTAt = path.measuredAt
         }
         entries[host] = entry
     }
@@ -73,7 +82,11 @@ struct PathEnsembles {
 /// What one session's controller can tell the next session from its host.
 public struct SharedPath: Sendable, Hashable {
     public var minRTT: Nanoseconds
+    /// When `minRTT` was measured: it expires that long after, whoever holds it.
+    public var measuredAt: Instant
     /// Nil until the controller has learnt one.
     public var backgroundLoss: Double?
-    public init(minRTT: Nanoseconds, backgroundLoss: Double?) { self.minRTT = minRTT; self.backgroundLoss = backgroundLoss }
+    public init(minRTT: Nanoseconds, measuredAt: Instant, backgroundLoss: Double?) {
+        self.minRTT = minRTT; self.measuredAt = measuredAt; self.backgroundLoss = backgroundLoss
+    }
 }
