@@ -126,6 +126,9 @@ public final class ModelController: CongestionController {
     /// Until such a session has a background loss (shared, or learnt in a round that showed no
     /// queue), it judges loss against none.
     private let joinedOthers: Bool
+    /// A session that joined others and has no background loss yet: it judges loss against none,
+    /// and learns a background only from a round that shows no queue.
+    private var awaitingBackground: Bool { joinedOthers && background == nil }
 
     public init(now: Instant, shared: SharedPath? = nil) {
         joinedOthers = shared != nil
@@ -269,7 +272,7 @@ public final class ModelController: CongestionController {
         let queueDelayed = currentRTT.map(queueBuilding) ?? false
         // A session that joined others judges loss against none until it has seen a round without
         // a queue: its first rounds' loss may be that queue's overflow, not the path's background.
-        let judgedBackground = background ?? (joinedOthers ? 0 : nil)
+        let judgedBackground = awaitingBackground ? 0 : background
         let excessLoss = isAboveBackground(loss: loss, background: judgedBackground,
                                            datagrams: Double(positions) / max(numbersPerDatagram, 1))
         // Random loss, whatever its rate, lengthens no round trip: loss counts as congestion only
@@ -303,7 +306,7 @@ public final class ModelController: CongestionController {
             }
             addSample(sample)
             // Learn the background loss only where no queue is to blame.
-            if phase != .probeUp && !(joinedOthers && background == nil && queueDelayed) {
+            if phase != .probeUp && !(awaitingBackground && queueDelayed) {
                 background = background.map { $0 * 0.875 + loss * 0.125 } ?? loss
             }
         }

@@ -10,12 +10,13 @@
 /// its access link, which is where a lab's bottleneck usually sits. Sessions from different hosts share
 /// nothing, and a late joiner among them can still take a full queue for its path.
 struct PathEnsembles {
-    /// A host: an address without its port.
-    struct Host: Hashable {
-        var family: PeerAddress.Family
-        var high: UInt64
-        var low: UInt64
-        init(_ address: PeerAddress) { family = address.family; high = address.high; low = address.low }
+    /// A host: its address with the port set to 0.
+    typealias Host = PeerAddress
+
+    private static func host(of address: PeerAddress) -> Host {
+        var host = address
+        host.port = 0
+        return host
     }
 
     private struct Entry {
@@ -40,7 +41,7 @@ struct PathEnsembles {
 
     /// A session from `address` gets a controller: what its host's sessions share, if fresh.
     mutating func join(_ id: ClientID, from address: PeerAddress, now: Instant) -> SharedPath? {
-        let host = Host(address)
+        let host = Self.host(of: address)
         if let previous = hostOf.updateValue(host, forKey: id) { release(previous) }
         var entry = entries[host] ?? Entry()
         entry.members += 1
@@ -52,7 +53,7 @@ struct PathEnsembles {
     /// A member's controller reports what it has learnt.
     mutating func learn(_ id: ClientID, _ path: SharedPath?, now: Instant) {
         guard let path, let host = hostOf[id], var entry = entries[host] else { return }
-        if let loss = path.backgroundLoss { entry.backgroundLoss = loss }
+        let newLoss = path.backgroundLoss != nil && path.backgroundLoss != entry.backgroundLoss
         let replaces: Bool
         if let m = entry.minRTT {
             replaces = path.minRTT < m || (path.minRTT == m && path.measuredAt > entry.minRTTAt)
@@ -60,6 +61,9 @@ struct PathEnsembles {
         } else {
             replaces = true
         }
+        // Called on every ACK: most change nothing, and then the record is not written back.
+        guard newLoss || replaces else { return }
+        if newLoss { entry.backgroundLoss = path.backgroundLoss }
         if replaces {
             entry.minRTT = path.minRTT
             entry.minRTTAt = path.measuredAt
