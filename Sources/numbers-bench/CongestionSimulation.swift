@@ -12,6 +12,9 @@ import NumbersTransport
 struct CongestionSimulationOptions {
     var losses: [Double] = [0.1, 0.2, 0.3]
     var lossSize = TransferSize(count: 1_000_000, batch: Limits.maxNumbersPerDatagram)
+    /// The loss rows' round trip: 10 ms as the published loss figures; loopback's is a fraction
+    /// of a millisecond, where the kernel runs of item 4 are.
+    var lossRoundTrip: Nanoseconds = .milliseconds(10)
     var propagations: [Nanoseconds] = [.milliseconds(5), .microseconds(50)]
     var parts: [String] = CongestionSimulation.parts
     var seeds = 3
@@ -79,10 +82,11 @@ enum CongestionSimulation {
         let seeds = 1...UInt64(options.seeds)
         if options.parts.contains("loss") {
             for p in options.losses {
-                rows.append(Row(part: "loss", setting: "p \(fixed(p, 2)), \(grouped(Int(options.lossSize.count))) × \(options.lossSize.batch), 10 ms RTT"))
+                rows.append(Row(part: "loss", setting: "p \(fixed(p, 2)), \(grouped(Int(options.lossSize.count))) × \(options.lossSize.batch), "
+                                + "\(options.lossRoundTrip) RTT"))
                 for control in [CongestionControl.none, .model] {
                     for seed in seeds {
-                        let run = LossRun(p: p, count: options.lossSize.count, batch: options.lossSize.batch, roundTrip: .milliseconds(10),
+                        let run = LossRun(p: p, count: options.lossSize.count, batch: options.lossSize.batch, roundTrip: options.lossRoundTrip,
                                           seed: seed, control: control)
                         let minimum = Double(options.lossSize.datagrams)
                         jobs.append(Job(row: rows.count - 1, control: control) {
@@ -170,6 +174,16 @@ enum CongestionSimulation {
 func makeCongestionSimulationCommand(_ flags: FlagSet) -> Command {
     let json = flags.bool("json", usage: "print the rows as JSON")
     let losses = flags.string("p", default: "0.1,0.2,0.3", usage: "comma-separated loss `rates` of the loss part", validate: lossListCheck)
+    let lossSize = flags.string("lossSize", default: "1000000x\(Limits.maxNumbersPerDatagram)",
+                                usage: "the loss part's `transfer`, COUNTxBATCH (numbers, numbers per DATA)",
+                                validate: { TransferSize(parsing: $0) == nil ? "must be COUNTxBATCH, COUNT ≥ 1, BATCH 1–\(Limits.maxNumbersPerDatagram)" : nil })
+    let lossRoundTrip = flags.string("lossRTT", default: "10ms", usage: "the loss part's round-trip `time` (half of it each way)",
+                                     validate: { text in
+                                         switch durationList(text) {
+                                         case .failure(let error): return error.description
+                                         case .success(let list): return list.count == 1 ? nil : "must be one duration"
+                                         }
+                                     })
     let parts = flags.string("parts", default: CongestionSimulation.parts.joined(separator: ","),
                              usage: "comma-separated `parts`: " + CongestionSimulation.parts.joined(separator: ", "),
                              validate: { text in
@@ -187,6 +201,8 @@ func makeCongestionSimulationCommand(_ flags: FlagSet) -> Command {
     return Command(flags: flags) {
         var options = CongestionSimulationOptions()
         options.losses = try! lossList(losses.value).get()
+        options.lossSize = TransferSize(parsing: lossSize.value)!
+        options.lossRoundTrip = try! durationList(lossRoundTrip.value).get()[0]
         options.parts = parts.value.split(separator: ",").map(String.init)
         options.propagations = try! durationList(propagations.value).get()
         options.seeds = seeds.value; options.threads = threads.value; options.withNone = withNone.value; options.perSeed = perSeed.value
