@@ -75,10 +75,10 @@ private struct ClientHarness {
         #expect(open?.window == 512)
         #expect(h.client.advertisedWindow == 512)
         #expect(open.map { $0.ackSeq != 0 } == true)
-        // A second copy with the same ackSeq (a lost first OPEN would cost the whole initial
+        // Three more copies with the same ackSeq (a lost first OPEN would cost the whole initial
         // timeout), then nothing until the retry timer.
         let copies = h.pollAll()
-        #expect(copies.count == 1 && copies.first?.open == open)
+        #expect(copies.count == 3 && copies.allSatisfy { $0.open == open })
         #expect(h.pollAll().isEmpty)
         let retry = h.client.nextDeadline!
         #expect(retry >= h.now + h.client.config.initialTimeout && retry <= h.now + Nanoseconds(h.client.config.initialTimeout.value * 5 / 4))
@@ -113,13 +113,16 @@ private struct ClientHarness {
     }
 
     /// Each unanswered OPEN round is evidence of loss: the next goes in two more copies, up to eight.
+    /// Before any CHALLENGE, when a lost round costs the whole 100 ms timeout, two more again.
     @Test func openCopiesGrowWithUnansweredRounds() {
-        #expect((0..<6).map { ClientEngine.openCopies(unansweredRounds: $0) } == [2, 4, 6, 8, 8, 8])
+        #expect((0..<6).map { ClientEngine.openCopies(unansweredRounds: $0, answeredBefore: true) } == [2, 4, 6, 8, 8, 8])
+        #expect((0..<6).map { ClientEngine.openCopies(unansweredRounds: $0, answeredBefore: false) } == [4, 6, 8, 8, 8, 8])
         var h = ClientHarness()
-        #expect(h.pollAll().count == 2)
-        h.now = h.client.nextDeadline!
         #expect(h.pollAll().count == 4)
-        // Answered after two rounds: the token's OPEN still carries the loss seen, in four copies.
+        h.now = h.client.nextDeadline!
+        #expect(h.pollAll().count == 6)
+        // Answered after two rounds: the token's OPEN still carries the loss seen, in four copies
+        // (one round answered of two), no longer the extra two of a client that has heard nothing.
         h.deliver(encoded(ChallengeMessage(tag: ClientHarness.tag, token: 7)))
         let out = h.pollAll().compactMap(\.open)
         #expect(out.count == 4 && out.allSatisfy { $0.token == 7 })
@@ -343,6 +346,27 @@ private struct ClientHarness {
         #expect(h.client.status == .connecting)
     }
 
+    /// A client with no server sends OPENs at a bounded rate: 15 a second averaged over 10 s
+    /// (PROTOCOL.md §9.5), the first round's four copies and the backoff's eight included.
+    @Test func openRateWithoutAServerStaysWithinItsBound() {
+        var h = ClientHarness { $0.giveUpAfter = .seconds(10 as UInt64) }
+        let t0 = h.now
+        var rounds: [Int] = []
+        var firstSecond = 0
+        while !h.client.status.isOver {
+            let opens = h.pollAll().filter { $0.open != nil }.count
+            if opens > 0 { rounds.append(opens) }
+            if h.now < t0 + .seconds(1 as UInt64) { firstSecond += opens }
+            guard let next = h.client.nextDeadline else { break }
+            h.now = max(h.now, next)
+        }
+        #expect(Array(rounds.prefix(2)) == [4, 6])
+        #expect(rounds.dropFirst(2).allSatisfy { $0 == 8 })
+        #expect(firstSecond == 34 || firstSecond == 42, "first second: \(firstSecond)")
+        let total = rounds.reduce(0, +)
+        #expect((100...150).contains(total), "10 s: \(total) OPENs in \(rounds.count) rounds")
+    }
+
     @Test func givesUpAfterGiveUpAfterWithoutAnAnswer() {
         var h = ClientHarness { $0.giveUpAfter = .seconds(5 as UInt64) }
         let t0 = h.now
@@ -380,8 +404,8 @@ private struct ClientHarness {
     }
 
     /// OPEN retries keep the initial wait twice, then double up to maxBackoff, each lengthened by up
-    /// to 25% at random (at the cap, shortened by up to 20%); the first OPEN goes twice, each retry
-    /// in two more copies up to eight (one ackSeq).
+    /// to 25% at random (at the cap, shortened by up to 20%); the first OPEN goes four times, each
+    /// retry in two more copies up to eight (one ackSeq).
     @Test func openRetriesBackOffAndAreBounded() {
         var h = ClientHarness {
             $0.initialTimeout = .milliseconds(250); $0.maxBackoff = .seconds(2 as UInt64); $0.giveUpAfter = .seconds(120 as UInt64)
@@ -400,7 +424,7 @@ private struct ClientHarness {
             h.now = max(h.now, next)
         }
         #expect(sendTimes.count == 30)
-        #expect(copies.prefix(3) == [2, 4, 6] && copies.dropFirst(3).allSatisfy { $0 == 8 })
+        #expect(copies.prefix(2) == [4, 6] && copies.dropFirst(2).allSatisfy { $0 == 8 })
         #expect(zip(seqs.dropFirst(), seqs).allSatisfy { isNewer($0, than: $1) }, "each retry is newer than the last")
         let gaps = zip(sendTimes.dropFirst(), sendTimes).map { ($0 - $1).value }
         let maxGap = h.client.config.maxBackoff.value

@@ -32,7 +32,7 @@ extension ClientEngine {
         if openOwed {
             openOwed = false
             let length = sendOpen(now: now, into: buffer)
-            keepCopies(Self.openCopies(unansweredRounds: openRoundsUnanswered) - 1, of: buffer, length: length, isOpen: true)
+            keepCopies(Self.openCopies(unansweredRounds: openRoundsUnanswered, answeredBefore: token != 0) - 1, of: buffer, length: length, isOpen: true)
             openRoundsUnanswered += 1
             return length
         }
@@ -144,11 +144,16 @@ extension ClientEngine {
     }
 
     /// Copies of an OPEN (one ackSeq, so the server acts once; each copy of a first OPEN draws
-    /// its own CHALLENGE). Before any answer the loss rate is unknown and a lost OPEN costs the
-    /// whole initial timeout, ten round trips on a 10 ms path, so even the first goes twice; each
-    /// unanswered round is evidence of loss and adds two, up to eight (under 50% loss each way a
-    /// copy draws an answer one time in four, so eight all fail one time in ten).
-    static func openCopies(unansweredRounds: UInt32) -> Int { Int(min(2 * (unansweredRounds + 1), 8)) }
+    /// its own CHALLENGE). Each unanswered round is evidence of loss and adds two, up to eight
+    /// (under 50% loss each way a copy draws an answer one time in four, so eight all fail one
+    /// time in ten). Before any CHALLENGE the loss rate is unknown and a lost round costs the
+    /// whole initial timeout (100 ms, hundreds of round trips on a fast path), so such a round
+    /// goes in two more: under 30% loss each way four copies all fail one time in fifteen, where
+    /// two failed one time in four, and a quarter of all transfers paid 100 ms. Once a CHALLENGE
+    /// has come, a lost OPEN costs one request timeout.
+    static func openCopies(unansweredRounds: UInt32, answeredBefore: Bool) -> Int {
+        Int(min(2 * (unansweredRounds + 1) + (answeredBefore ? 0 : 2), 8))
+    }
 
     private var openCount: UInt32 {
         if case .start(let n) = config.mode { return n }
