@@ -47,6 +47,13 @@ package final class ServerLoop<Store: SessionStore> {
     }
     package var socketDrops: Int { sender.socketDrops }
 
+    /// After `run`: hands the store link the engine's last requests (the checkpoint of a session
+    /// that completed in the last turn, still to be deleted), which it sends before it stops.
+    package func stopStoreLink() {
+        storeLink?.exchange(&engine, now: SharedClock.now())
+        storeLink?.stop()
+    }
+
     /// Runs until `shouldStop` says so (checked every turn; `wakeup` interrupts the wait).
     package func run(wakeup: Wakeup?, shouldStop: () -> Bool, onEvent: (ServerEvent) -> Void) throws(SocketError) {
         while !shouldStop() {

@@ -60,7 +60,10 @@ package final class SharedStoreLink: Sendable {
         for answer in answers { engine.storeAnswered(answer, now: now) }
     }
 
-    /// Stops and joins the thread; requests not yet sent are dropped.
+    /// Stops and joins the thread. Requests already queued (hand the engine's last ones over with
+    /// `exchange` first) go out in one last pass, so that a server stopped right after a session
+    /// completed still deletes its checkpoint; a pass that fails is not retried, so a dead Redis
+    /// delays the stop by one timeout at most.
     package func stop() {
         shared.stopping.store(true, ordering: .releasing)
         shared.wakeup.signal()
@@ -73,10 +76,13 @@ package final class SharedStoreLink: Sendable {
                              loopWakeup: Wakeup?, log: @Sendable (String) -> Void) {
         let client = RedisClient(endpoint: endpoint, timeout: timeout)
         var reachable = true
-        while !shared.stopping.load(ordering: .acquiring) {
-            var entry = pollfd(fd: shared.wakeup.descriptor, events: Int16(POLLIN), revents: 0)
-            _ = poll(&entry, 1, 1_000)
-            shared.wakeup.drain()
+        while true {
+            let stopping = shared.stopping.load(ordering: .acquiring)
+            if !stopping {
+                var entry = pollfd(fd: shared.wakeup.descriptor, events: Int16(POLLIN), revents: 0)
+                _ = poll(&entry, 1, 1_000)
+                shared.wakeup.drain()
+            }
             while true {
                 let batch = shared.requests.withLock { queue -> [StoreRequest] in
                     let count = min(queue.count, maxPipeline)
@@ -104,12 +110,14 @@ package final class SharedStoreLink: Sendable {
                         log("redis \(endpoint): \(error); sessions held here are still served, new sessions are refused and none can be taken over until it is back")
                     }
                     answers = batch.compactMap(layout.unreachable)
+                    if stopping { return }
                 }
                 if !answers.isEmpty {
                     shared.answers.withLock { $0.append(contentsOf: answers) }
                     loopWakeup?.signal()
                 }
             }
+            if stopping { return }
         }
     }
 }

@@ -126,7 +126,7 @@ do {
     fail("\(error)")
 }
 
-loop.storeLink?.stop()
+loop.stopStoreLink()
 let signalName = trap.caught == SIGINT ? "SIGINT" : "SIGTERM"
 if let failure = loop.recorder?.close() { printError("numbers-server: \(failure)") }
 if json.value {
