@@ -177,13 +177,8 @@ func makeCongestionSimulationCommand(_ flags: FlagSet) -> Command {
     let lossSize = flags.string("lossSize", default: "1000000x\(Limits.maxNumbersPerDatagram)",
                                 usage: "the loss part's `transfer`, COUNTxBATCH (numbers, numbers per DATA)",
                                 validate: { TransferSize(parsing: $0) == nil ? "must be COUNTxBATCH, COUNT ≥ 1, BATCH 1–\(Limits.maxNumbersPerDatagram)" : nil })
-    let lossRoundTrip = flags.string("lossRTT", default: "10ms", usage: "the loss part's round-trip `time` (half of it each way)",
-                                     validate: { text in
-                                         switch durationList(text) {
-                                         case .failure(let error): return error.description
-                                         case .success(let list): return list.count == 1 ? nil : "must be one duration"
-                                         }
-                                     })
+    let lossRoundTrip = flags.duration("lossRTT", default: .milliseconds(10), usage: "the loss part's round-trip `time` (half of it each way)",
+                                       validate: { (1_000...20_000_000_000).contains($0.nanoseconds) ? nil : "must be between 1us and 20s" })
     let parts = flags.string("parts", default: CongestionSimulation.parts.joined(separator: ","),
                              usage: "comma-separated `parts`: " + CongestionSimulation.parts.joined(separator: ", "),
                              validate: { text in
@@ -202,7 +197,7 @@ func makeCongestionSimulationCommand(_ flags: FlagSet) -> Command {
         var options = CongestionSimulationOptions()
         options.losses = try! lossList(losses.value).get()
         options.lossSize = TransferSize(parsing: lossSize.value)!
-        options.lossRoundTrip = try! durationList(lossRoundTrip.value).get()[0]
+        options.lossRoundTrip = Nanoseconds(lossRoundTrip.value.nanoseconds)
         options.parts = parts.value.split(separator: ",").map(String.init)
         options.propagations = try! durationList(propagations.value).get()
         options.seeds = seeds.value; options.threads = threads.value; options.withNone = withNone.value; options.perSeed = perSeed.value
