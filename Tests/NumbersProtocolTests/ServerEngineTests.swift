@@ -406,10 +406,10 @@ private struct ControlledPath {
     }
 
     /// The first round's ACK raises the rate from the initial 12 Mbit/s: the DATA already
-    /// scheduled 0.8 ms after the first goes at the new rate, not at the old one's gap.
+    /// scheduled 0.8 ms after the initial burst goes at the new rate, not at the old one's gap.
     @Test func aFasterRateAppliesToTheDataAlreadyScheduled() {
         var path = ControlledPath()
-        #expect(path.takeData() == 1, "one DATA, then the initial pace")
+        #expect(path.takeData() == ModelController.initialBurst, "the initial burst, then the initial pace")
         path.h.now = path.h.now + .microseconds(100)
         #expect(path.takeData() == 0)
         path.acknowledge(through: path.received)

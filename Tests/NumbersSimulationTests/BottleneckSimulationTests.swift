@@ -41,8 +41,9 @@ import NumbersSimulation
     /// 10 ms path where a window of 65,536 numbers holds `none` back as well, the controller takes
     /// no more than 1.2 times as long over seeds 1 to 4 (and no seed 1.4 times). A controller that
     /// read random loss as congestion cut itself to a few kbit/s and took many times as long.
-    /// Issue 12 asks for 1.1 on the real kernel; seeds 1 to 8 measured 1.00 to 1.41 here, 1.15 in
-    /// all (1.12 before the first OPEN went in four copies: only the seeds' trajectories moved).
+    /// Issue 12 asks for 1.1 on the real kernel; seeds 1 to 8 measure 0.80 to 1.14 here, 0.98 in
+    /// all (1.00 to 1.41, 1.15 in all, before rounds held back by the client's window stopped
+    /// lowering the estimate: the 65,536-number window stalls a sender on a 10 ms path at 30% loss).
     @Test func randomLossIsNotCongestion() {
         var totals = (none: 0.0, model: 0.0)
         for seed in UInt64(1)...4 {
@@ -64,18 +65,19 @@ import NumbersSimulation
 
     /// Ten clients starting together overshoot together; they must not halve each other to nothing.
     /// At the 50 µs of a veth pair as well as at 5 ms, on one host and on ten. On ten hosts at 50 µs
-    /// a late joiner from another host floods in seeds 1, 2, 3, 6 and 8 of 8 (the known issue
-    /// below, `numbers-bench cc -parts tenhosts -perSeed`), so that case runs seed 5, where none does.
+    /// a late joiner from another host still sends more than it needs (the known issue below):
+    /// 1.27 to 1.63 times the minimum over seeds 1 to 8 (`numbers-bench cc -parts tenhosts
+    /// -perSeed`), where five of eight sent 2.5 to 6.4 before start-up ended on overflow.
     @Test(arguments: [Nanoseconds.milliseconds(5), .microseconds(50)], [true, false])
     func tenClientsStartingTogetherKeepTheLinkBusy(propagation: Nanoseconds, sharedHost: Bool) {
         var link = Self.link50
         link.propagation = propagation
-        let seed: UInt64 = !sharedHost && propagation == .microseconds(50) ? 5 : 1
-        let f = BottleneckRun(link, clients: 10, count: 600_000, control: .model, seed: seed, sharedHost: sharedHost).run()
+        let sentBound = !sharedHost && propagation == .microseconds(50) ? 1.7 : 1.1
+        let f = BottleneckRun(link, clients: 10, count: 600_000, control: .model, seed: 1, sharedHost: sharedHost).run()
         #expect(f.passed && f.violations.isEmpty, "\(f.violations)")
         #expect(f.linkShare >= 0.75, "share \(f.linkShare), goodputs \(f.goodput)")
         #expect(f.jain >= 0.6, "Jain's index \(f.jain), goodputs \(f.goodput)")
-        #expect(f.sentOverMinimum <= 1.1, "sent/min \(f.sentOverMinimum)")
+        #expect(f.sentOverMinimum <= sentBound, "sent/min \(f.sentOverMinimum)")
     }
 
     /// A client whose first round trips already hold a full queue would take that queue for the

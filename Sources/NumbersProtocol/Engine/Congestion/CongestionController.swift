@@ -11,12 +11,19 @@ public protocol CongestionController: AnyObject {
     /// An ACK arrived: every index below `cumulative` is held, and the client has seen indices
     /// up to `highest`. Each ACK's echo of the stream position gives the round-trip samples.
     func onAck(cumulative: UInt32, highest: UInt32, now: Instant)
-    /// The client asked for `numbers` numbers again: they were lost, for whatever reason.
+    /// The client reported `numbers` numbers missing for the first time: they lie above
+    /// `reportedThrough`, so each is counted once, however often it is asked for again.
     func onLoss(numbers: UInt32, now: Instant)
+    /// One past the highest index the client has reported seeing (before the ACK being handled):
+    /// gaps below it were reported before.
+    var reportedThrough: UInt32 { get }
+    /// The session cannot send a new number until the client's window moves (or it has sent the
+    /// whole stream): what it sends until then measures the client, not the path.
+    func onFlowLimited()
     /// The session will send the stream again from `position` (a probe said everything above it
     /// was lost): nothing beyond it is in flight any more.
     func onRewind(to position: UInt32)
-    /// Bytes per second to pace DATA at.
+    /// Bytes per second to pace DATA at; infinite sends the next DATA with no gap.
     var pacingRate: Double { get }
     /// Bytes the controller lets be in flight (an estimate of twice the path's bandwidth-delay
     /// product); 0 while it has no estimate, and then nothing is held.
@@ -35,6 +42,9 @@ public protocol CongestionController: AnyObject {
 
 extension CongestionController {
     public var sharedPath: SharedPath? { nil }
+    /// Without it every gap an ACK asks for counts as a new loss.
+    public var reportedThrough: UInt32 { 0 }
+    public func onFlowLimited() {}
 }
 
 /// Which controller a server runs (`-cc`).

@@ -49,6 +49,7 @@ struct CongestionTable {
                        id: ClientID, controller: any CongestionController, now: Instant) {
         guard case .data(let numbers, _, _) = record.kind else { return }
         controller.onSent(bytes: record.length, numbers: numbers, newNumbers: newNumbers, end: s.sentThrough, now: now)
+        if s.cursor >= s.windowEnd { controller.onFlowLimited() }
         let gap = Nanoseconds(UInt64(Double(record.length) / controller.pacingRate * 1e9))
         let earliest = Instant(nanoseconds: now.nanoseconds &- min(now.nanoseconds, Self.catchUp.value))
         s.nextSendAt = max(s.nextSendAt, earliest) + gap
@@ -76,8 +77,13 @@ struct CongestionTable {
         guard let c = controllers[id] else { return nil }
         let rateBefore = c.pacingRate
         if newRequest && !ack.flags.contains(.probe) {
+            // Only the gaps above what the client had already reported seeing are new losses;
+            // those below were asked for before (a retransmission lost again, or a request the
+            // client repeats on its timer), and counting each repeat made a queue's overflow read
+            // as more numbers lost than had passed (see `CongestionController.reportedThrough`).
+            let seenBefore = c.reportedThrough
             var lost: UInt32 = 0
-            for r in ack.ranges { lost &+= r.count }
+            for r in ack.ranges where r.end > seenBefore { lost &+= r.end - max(r.start, seenBefore) }
             if lost > 0 { c.onLoss(numbers: lost, now: now) }
         }
         c.onAck(cumulative: ack.cumulative, highest: ack.highest, now: now)
