@@ -57,14 +57,16 @@ public final class ModelController: CongestionController {
     /// 60 KB queue and left a TCP flow beside it 0.16 of the link.
     static let minimumWindow = 20 * Limits.maxDatagramSize
     /// The window covers at least this long a round trip: the client acknowledges a paused
-    /// stream after 250 µs of quiet, and a receiver that is itself the bottleneck (a client working
-    /// through its socket buffer on loopback) answers 0.3 to 2.6 ms after a datagram whose path
-    /// takes tens of microseconds. A window of twice the estimate over 250 µs held the sender on
-    /// ACKs there: 1,000,000 numbers on loopback under 30% loss took 1.37 times as long as
-    /// `-cc none`, 1.25 over 1 ms, 1.18 over 2 ms, 1.15 over 4 ms (60 to 80 transfers each,
-    /// alternating). 2 ms moved no simulated bottleneck at 5 ms; at 50 µs, 200 Mbit/s with a 10 KB
-    /// queue then carried 0.952 of the link (0.939) and sent 1.051 times the minimum (1.001).
-    static let minimumWindowTime = Nanoseconds.milliseconds(2)
+    /// stream after 250 µs of quiet, and a host's scheduling adds as much to a round trip whose
+    /// minimum on loopback is tens of microseconds. Without it a fast path (loopback, hundreds of
+    /// MB/s) held its window at the 24 KB floor and waited on ACKs: 1.2 to 1.3 times slower under
+    /// random loss than with the 48-datagram floor. Not longer, though a receiver that is itself
+    /// the bottleneck (a client working through its socket buffer) answers 0.3 to 2.6 ms after a
+    /// datagram: over 1 or 2 ms, 1,000,000 numbers on loopback at 30% loss took 1.39 or 1.34 times
+    /// as long as `-cc none` rather than 1.44, but on a real 200 Mbit/s link with a 10 KB queue
+    /// the standing queue overflowed (1.02 to 1.24 times the minimum sent), and in start-up over
+    /// 2 ms a 10 Mbit/s link with a 10 KB queue took 1.13 to 2.88 times it.
+    static let minimumWindowTime = Nanoseconds.microseconds(250)
     /// After congestion the window is bounded by what was in flight when the queue overflowed,
     /// times this (as CUBIC's β), so that a loss-based flow sharing the queue gets room back…
     static let inflightBeta = 0.7
