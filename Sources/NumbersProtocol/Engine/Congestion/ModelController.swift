@@ -113,8 +113,6 @@ public final class ModelController: CongestionController {
     /// round's minimum shows its start), without the one ACK in a few that a timer delayed.
     private var recentRTT = RecentMinimum(keeping: ModelController.recentRTTSamples)
     private var recentRTTFresh = false
-    /// The ACK being handled measured a round trip with no queue in it.
-    private var drainedQueue = false
     static let recentRTTSamples = 4
     private var sendTimes = SendTimes()
     /// Where the stream stood when the session last ran into the client's window (or the
@@ -256,23 +254,11 @@ public final class ModelController: CongestionController {
                 roundMinRTT = min(roundMinRTT ?? sample, sample)
                 recentRTT.add(sample)
                 recentRTTFresh = true
-                drainedQueue = !queueBuilding(sample)
             }
         }
-        if markActive, highest >= markEnd {
-            markActive = false
-            endRound(now: now)
-        }
-        // Drain ends as soon as a round trip shows the queue gone and no more than the path holds
-        // is in flight, on any ACK: its own round ends only when a new number, sent after all the
-        // repairs it paces at a third of the estimate, comes back, and on loopback under 30% loss
-        // that held a drain for milliseconds after the queue was empty. A round trip still above
-        // the minimum (a queue that others sharing it fill) leaves the drain to its rounds.
-        if phase == .drain && drainedQueue && bytesInFlight <= bandwidth * (minRTT?.seconds ?? 0) {
-            startCycle(at: 2, now: now)
-            updatePacingRate()
-        }
-        drainedQueue = false
+        guard markActive, highest >= markEnd else { return }
+        markActive = false
+        endRound(now: now)
     }
 
     // MARK: Rounds
