@@ -19,7 +19,7 @@ let window = flags.uint32("window", default: ServerConfig.defaultWindow, usage: 
 let sessionTTL = flags.duration("sessionTTL", default: .seconds(30), usage: "forget a session this long after its client falls silent")
 let maxSessions = flags.int("maxSessions", default: 250_000, usage: "most concurrent sessions; beyond it new clients are refused")
 let cc = flags.string("cc", default: CongestionControl.model.rawValue,
-                      usage: "congestion control of full-speed (-interval 0) sessions: model (paced at the estimated bottleneck rate; random loss alone never makes it back off) or none (as fast as the window allows, whatever the path)",
+                      usage: "congestion control of full-speed (-interval 0) sessions: model (paced at the estimated bottleneck rate; random loss of up to a half alone never makes it back off) or none (as fast as the window allows, whatever the path)",
                       validate: { CongestionControl(rawValue: $0) == nil ? "must be one of \(CongestionControl.allCases.map(\.rawValue).joined(separator: ", "))" : nil })
 let quiet = flags.bool("quiet", usage: "do not log each session's start and end")
 let json = flags.bool("json", usage: "write JSON Lines on stdout instead of text: a line when listening, one per session event (created, resumed, adopted, moved, refused, completed, expired) and a totals line at shutdown; schema in docs/json.md")
