@@ -5,60 +5,44 @@ import Testing
 /// what was in flight and grows back one datagram a round, as a loss-based flow's window does:
 /// a TCP flow sharing a shallow queue got 0.16 of the link while ours kept its window.
 @Suite struct CongestionInflightBoundTests {
-    /// A steady stream for `duration`: one full DATA every 10 µs (120 MB/s), each acknowledged
-    /// `delay` after it left; with `lossEvery`, every so many datagrams is reported lost as the
-    /// client's highest passes it. Returns the most bytes in flight.
+    /// A steady stream for `duration` (one full DATA every 10 µs, 120 MB/s), each acknowledged
+    /// `delay` after it left, then drained; with `lossEvery`, every so many datagrams is reported
+    /// lost as the client's highest passes it. Returns the most bytes in flight.
     @discardableResult
-    private func stream(_ c: ModelController, end: inout UInt32, now: inout Instant, for duration: Nanoseconds,
-                        delay: Nanoseconds = .milliseconds(1), lossEvery: Int? = nil) -> Int {
-        var inFlight: [(end: UInt32, at: Instant)] = []
-        let stop = now + duration
-        var count = 0, most = 0
-        while now < stop || !inFlight.isEmpty {
-            if now < stop {
-                end += 294
-                c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
-                inFlight.append((end, now))
-                most = max(most, inFlight.count * 1_200)
-            }
-            while let first = inFlight.first, first.at + delay <= now {
-                inFlight.removeFirst()
-                count += 1
-                if let lossEvery, count % lossEvery == 0 { c.onLoss(numbers: 294, now: now) }
-                c.onAck(cumulative: first.end, highest: first.end, now: now)
-            }
-            now = now + .microseconds(10)
-        }
+    private func stream(_ s: inout SteadyStream, for duration: Nanoseconds, delay: Nanoseconds = .milliseconds(1),
+                        lossEvery: Int? = nil) -> Int {
+        let most = s.send(for: duration, delay: delay, lost: { n in lossEvery.map { n % $0 == 0 } ?? false })
+        s.drain()
         return most
     }
 
     @Test func congestionBoundsTheWindowAndItGrowsBackOneDatagramARound() {
-        let c = ModelController(now: .zero)
-        var end: UInt32 = 0, now = Instant.zero
-        stream(c, end: &end, now: &now, for: .milliseconds(100))
+        var s = SteadyStream()
+        let c = s.c
+        stream(&s, for: .milliseconds(100))
         let model = c.window
         #expect(model > 3 * ModelController.minimumWindow, "the path's window is the model's, not the floor: \(model)")
         // A queue (round trips half a millisecond longer) and a fifth of the stream lost.
-        let most = stream(c, end: &end, now: &now, for: .milliseconds(10), delay: .microseconds(1_500), lossEvery: 5)
+        let most = stream(&s, for: .milliseconds(10), delay: .microseconds(1_500), lossEvery: 5)
         let bounded = c.window
         #expect(bounded < model, "congestion bounds the window: \(bounded) of \(model)")
         #expect(Double(bounded) <= Double(most) * ModelController.inflightBeta + 1_200,
                 "at β of the \(most) B in flight: \(bounded)")
         // Clean again: the bound grows by about a datagram a round (a round is 1 ms here), not at once.
-        stream(c, end: &end, now: &now, for: .milliseconds(10))
+        stream(&s, for: .milliseconds(10))
         let grown = c.window - bounded
         #expect(grown > 0 && grown <= 12 * Limits.maxDatagramSize, "grown by \(grown) in about ten rounds")
-        stream(c, end: &end, now: &now, for: .milliseconds(500))
+        stream(&s, for: .milliseconds(500))
         #expect(c.window >= model * 9 / 10, "enough clean rounds drop the bound: \(c.window) of \(model)")
     }
 
     /// Random loss without a queue is what users inject: it bounds nothing.
     @Test func lossWithoutAQueueBoundsNothing() {
-        let c = ModelController(now: .zero)
-        var end: UInt32 = 0, now = Instant.zero
-        stream(c, end: &end, now: &now, for: .milliseconds(100))
+        var s = SteadyStream()
+        let c = s.c
+        stream(&s, for: .milliseconds(100))
         let model = c.window
-        stream(c, end: &end, now: &now, for: .milliseconds(50), lossEvery: 5)
+        stream(&s, for: .milliseconds(50), lossEvery: 5)
         #expect(c.window >= model * 9 / 10, "\(c.window) of \(model)")
     }
 }

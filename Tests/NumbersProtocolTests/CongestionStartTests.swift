@@ -74,9 +74,9 @@ private final class LossRecorder: CongestionController {
     /// behind, overflowing) that round ends it.
     @Test(arguments: [0.3, 0.9])
     func startUpEndsWhenMostOfARoundIsLost(loss: Double) {
-        var path = DrivenPath()
+        var path = SteadyStream()
         let lostPerTen = Int((loss * 10).rounded())
-        path.run(for: .milliseconds(25), spacing: .microseconds(100), lost: { $0 % 10 < lostPerTen })
+        path.send(for: .milliseconds(25), spacing: .microseconds(100), delay: .milliseconds(10), lost: { $0 % 10 < lostPerTen })
         if loss < 0.5 {
             #expect(path.c.snapshot.phase == .startup, "random loss ended start-up")
         } else {
@@ -89,50 +89,16 @@ private final class LossRecorder: CongestionController {
     /// not stalled on the window.
     @Test(arguments: [true, false])
     func roundsHeldByTheClientsWindowDoNotLowerTheEstimate(windowLimited: Bool) {
-        var path = DrivenPath()
-        path.run(for: .milliseconds(120), spacing: .microseconds(100))
+        var path = SteadyStream()
+        path.send(for: .milliseconds(120), spacing: .microseconds(100), delay: .milliseconds(10))
         let before = path.c.snapshot.bandwidth
         #expect(before > 5_000_000, "the estimate after full rounds: \(before) B/s")
-        path.run(for: .milliseconds(200), spacing: .milliseconds(10), windowLimited: windowLimited)
+        path.send(for: .milliseconds(200), spacing: .milliseconds(10), delay: .milliseconds(10), windowLimited: windowLimited)
         let after = path.c.snapshot.bandwidth
         if windowLimited {
             #expect(after >= before, "window-limited rounds lowered the estimate from \(before) to \(after) B/s")
         } else {
             #expect(after < before / 4, "rounds of one datagram left the estimate at \(after) B/s (\(before) before)")
-        }
-    }
-}
-
-/// A model controller on a 10 ms path with no queue: DATA at a fixed spacing, each acknowledged
-/// (or, if `lost` says so for its ordinal, reported missing) one round trip after it left.
-private struct DrivenPath {
-    let c = ModelController(now: .zero)
-    var now = Instant.zero
-    var end: UInt32 = 0
-    var sent = 0
-    var inFlight: [(end: UInt32, at: Instant, lost: Bool)] = []
-    let rtt = Nanoseconds.milliseconds(10)
-
-    mutating func run(for duration: Nanoseconds, spacing: Nanoseconds, lost: (Int) -> Bool = { _ in false },
-                      windowLimited: Bool = false) {
-        let stop = now + duration
-        while now < stop {
-            deliver(through: now)
-            end += 294
-            sent += 1
-            c.onSent(bytes: 1_200, numbers: 294, newNumbers: 294, end: end, now: now)
-            if windowLimited { c.onFlowLimited() }
-            inFlight.append((end, now, lost(sent)))
-            now = now + spacing
-        }
-        deliver(through: now)
-    }
-
-    private mutating func deliver(through t: Instant) {
-        while let first = inFlight.first, first.at + rtt <= t {
-            inFlight.removeFirst()
-            if first.lost { c.onLoss(numbers: 294, now: first.at + rtt) }
-            c.onAck(cumulative: 0, highest: first.end, now: first.at + rtt)
         }
     }
 }
