@@ -142,10 +142,9 @@ public final class ModelController: CongestionController {
 
     /// The rate the model paces at; `pacingRate` is this once the initial burst has left.
     private var modelRate: Double = ModelController.initialRate
-    /// DATA of the initial burst still to send.
-    private var burstLeft: Int
 
-    public var pacingRate: Double { burstLeft > 0 ? Self.burstRate : modelRate }
+    /// No gap until the controller has seen its first `initialBurst` DATA.
+    public var pacingRate: Double { totals.datagrams < UInt64(Self.initialBurst) ? Self.burstRate : modelRate }
 
     /// A session whose host already has live sessions starts from what they learnt
     /// (`PathEnsembles`): the smallest minimum round trip and their background loss, not its own
@@ -159,7 +158,6 @@ public final class ModelController: CongestionController {
 
     public init(now: Instant, shared: SharedPath? = nil) {
         joinedOthers = shared != nil
-        burstLeft = Self.initialBurst
         minRTT = shared?.minRTT
         // A shared minimum ages from its measurement, as this controller's own would.
         minRTTAt = shared?.measuredAt ?? now
@@ -211,7 +209,6 @@ public final class ModelController: CongestionController {
         // from now, not from the last ACK, or the idle time reads as a slow path (as BBR's rate
         // samples do). In start-up the second round follows the first ACK by the first gap.
         if newNumbers > 0 && sentEnd <= highest { highestAt = now }
-        if burstLeft > 0 { burstLeft -= 1 }
         // The round opened by this datagram counts it: a slow round may hold nothing else.
         if !markActive && newNumbers > 0 {
             markActive = true
