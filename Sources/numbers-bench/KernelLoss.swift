@@ -1,6 +1,7 @@
 import Glibc
 import NumbersCLI
 import NumbersProtocol
+import NumbersReporting
 import NumbersTransport
 
 /// `numbers-bench loss`: time to a verified transfer through real kernel loss, beside plain TCP
@@ -11,6 +12,9 @@ struct KernelLossOptions {
     var losses: [Double] = [0.05, 0.1, 0.2, 0.3, 0.5]
     var sizes: [UInt32] = [65_535, 1_000_000]
     var runs = 7
+    /// The most runs per side and cell: enough for a paired ratio whose 95% interval spans a few
+    /// percent (`PairedRatio`), at about five minutes for `-vsNone` over eight cells.
+    static let maxRuns = 200
     var timeout = 60.0
     /// Stop running TCP in a cell once more than half its runs timed out: its median, p90 and
     /// max are then timeouts whatever the rest do (the runs not made are reported as skipped).
@@ -112,6 +116,9 @@ struct KernelLossCell {
         guard let o = ours.median, let n = none.median, n > 0 else { return nil }
         return o / n
     }
+    /// The same ratio with its paired bootstrap interval: the i-th runs of the two sides were made
+    /// one after the other.
+    var oursOverNoneInterval: PairedRatio? { none.runs.isEmpty ? nil : PairedRatio(ours.runs, none.runs) }
     var fasterThanKCP: Bool? { kcp.map { k in ours.median.map { $0 < k } ?? false } }
     /// A TCP timeout is slower than any finish; nil when no TCP transfer was made (`-noTCP`).
     var notSlowerThanTCP: Bool? {
@@ -131,6 +138,8 @@ struct KernelLossCell {
             ("none", none.runs.isEmpty ? .null : none.json),
             ("none_sent_over_min", .optional(noneMedianSentOverMinimum, places: 4)),
             ("ours_over_none", .optional(oursOverNone, places: 3)),
+            ("ours_over_none_95", oursOverNoneInterval.map { .array([.optional($0.low.isFinite ? $0.low : nil, places: 3),
+                                                                     .optional($0.high.isFinite ? $0.high : nil, places: 3)]) } ?? .null),
             ("kcp_reference_s", .optional(kcp, places: 3)),
             ("faster_than_kcp_reference", fasterThanKCP.map { .bool($0) } ?? .null),
             ("not_slower_than_tcp", notSlowerThanTCP.map { .bool($0) } ?? .null),
@@ -262,15 +271,18 @@ enum KernelLoss {
 }
 
 extension KernelLoss {
+    static func ratioText(_ value: Double) -> String { value.isFinite ? fixed(value, 2) : "TO" }
+
     static func versusNoneTable(_ cells: [KernelLossCell], options: KernelLossOptions) -> String {
         var lines = ["real kernel loss p both ways (netns + iptables statistic): numbers-server \(options.serverArguments.joined(separator: " ")) "
                      + "beside numbers-server \(options.noneServerArguments.joined(separator: " ")), their runs alternating; "
                      + "\(options.runs) runs each per cell, TO = not verified within \(fixed(options.timeout, 0)) s",
-                     "        n     p | ours median      p90      max  sent/min | none median      p90      max  sent/min | ours ÷ none"]
+                     "        n     p | ours median      p90      max  sent/min | none median      p90      max  sent/min | ours ÷ none   95% (paired bootstrap)"]
         for cell in cells {
             func side(_ times: RunTimes, _ sent: Double?) -> String { timeColumns(times) + column(sent.map { fixed($0, 3) } ?? "-", 10) }
             lines.append(column(grouped(Int(cell.count)), 9) + column(fixed(cell.p, 2), 6) + " |" + side(cell.ours, cell.medianSentOverMinimum)
-                         + " |" + side(cell.none, cell.noneMedianSentOverMinimum) + " |" + column(cell.oursOverNone.map { fixed($0, 2) } ?? "-", 12))
+                         + " |" + side(cell.none, cell.noneMedianSentOverMinimum) + " |" + column(cell.oursOverNone.map { fixed($0, 2) } ?? "-", 12)
+                         + column(cell.oursOverNoneInterval.map { "\(ratioText($0.low))–\(ratioText($0.high))" } ?? "-", 12))
         }
         return lines.joined(separator: "\n")
     }
@@ -286,7 +298,7 @@ func makeKernelLossCommand(_ flags: FlagSet) -> Command {
                                  if case .failure(let e) = parseList(text, { UInt32($0) }, { $0 >= 1 ? nil : "must be at least 1" }) { return e.description }
                                  return nil
                              })
-    let runs = runsFlag(flags, default: 7, most: 50, usage: "transfers per protocol and cell")
+    let runs = runsFlag(flags, default: 7, most: KernelLossOptions.maxRuns, usage: "transfers per protocol and cell")
     let timeout = transferTimeoutFlag(flags, default: .seconds(60), usage: "a transfer not verified after this long counts as TO")
     let allTCP = flags.bool("allTCP", usage: "run every TCP transfer even once most of a cell's have timed out")
     let noTCP = flags.bool("noTCP", usage: "run no TCP transfers (to compare -cc settings of our own)")
