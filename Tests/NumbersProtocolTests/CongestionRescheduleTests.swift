@@ -28,7 +28,7 @@ private final class ScriptedController: CongestionController {
 
     /// One DATA of 1,200 bytes sent at `t0` through a table holding `controller`; the session.
     private func sendOne(_ table: inout CongestionTable, _ controller: ScriptedController) -> ServerSession {
-        table.controllers[id] = controller
+        table.install(controller, for: id, at: peer, now: t0)
         var s = ServerSession(clientID: id, seed: 1, total: 1_000_000, tag: 1, window: 65_536, address: peer, now: t0)
         s.nextSendAt = t0
         table.sent(SendRecord(kind: .data(numbers: 294, retransmit: false, late: false), length: 1_200), newNumbers: 294,

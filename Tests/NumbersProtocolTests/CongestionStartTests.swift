@@ -43,7 +43,7 @@ private final class LossRecorder: CongestionController {
     @Test func aGapAskedForAgainCountsAsLossOnce() {
         var table = CongestionTable()
         let c = LossRecorder()
-        table.controllers[id] = c
+        table.install(c, for: id, at: peer, now: .zero)
         func ack(seq: UInt32, highest: UInt32, _ ranges: [IndexRange]) {
             ranges.withUnsafeBufferPointer { buffer in
                 let ack = AckMessage(flags: [], tag: 1, clientID: id, token: 0, ackSeq: seq, cumulative: ranges.first?.start ?? highest,

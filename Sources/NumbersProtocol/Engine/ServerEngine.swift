@@ -173,7 +173,7 @@ public struct ServerEngine<Store: SessionStore> {
             let store = self.store
             timers.compact { store.session($0.value)?.scheduledAt == $0.deadline }
             // Every path that forgets a session drops its controller: none outlives its timer.
-            assert(congestion.controllers.count <= store.count, "a controller outlived its session")
+            assert(congestion.count <= store.count, "a controller outlived its session")
         }
         return nil
     }

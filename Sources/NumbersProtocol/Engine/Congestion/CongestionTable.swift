@@ -2,7 +2,18 @@
 /// its first full-speed send and dropped with the session. Kept beside the session store rather
 /// than in the session record: a paced session at scale never has one, and its record stays small.
 struct CongestionTable {
-    var controllers: [ClientID: any CongestionController] = [:]
+    /// A session's controller, and what it last told its host's ensemble and when: an ACK that
+    /// changed neither its minimum round trip nor its background loss (most of them) reports
+    /// nothing, so the ACK path makes one lookup here and none in `PathEnsembles`. The same report
+    /// is repeated after `reportRefresh`, so that a host whose shared minimum expired takes a
+    /// member's unchanged one within that long.
+    private struct Slot {
+        let controller: any CongestionController
+        var reported: SharedPath?
+        var reportedAt: Instant
+    }
+    static let reportRefresh = Nanoseconds.seconds(1 as UInt64)
+    private var slots: [ClientID: Slot] = [:]
     var counters = CongestionCounters()
     private var ensembles = PathEnsembles()
     /// Sessions whose DATA waits for an ACK because their controller's window is full.
@@ -23,22 +34,37 @@ struct CongestionTable {
     /// The session's controller, created now if the session sends at full speed and has none.
     mutating func controller(for id: ClientID, at address: PeerAddress, config: ServerConfig, now: Instant) -> (any CongestionController)? {
         guard config.interval == .zero, config.congestionControl != .none else { return nil }
-        if let c = controllers[id] { return c }
+        if let slot = slots[id] { return slot.controller }
         let shared = ensembles.join(id, from: address, now: now)
         guard let c = config.congestionControl.makeController(now: now, shared: shared) else {
             ensembles.leave(id)
             return nil
         }
-        controllers[id] = c
+        slots[id] = Slot(controller: c, reported: shared, reportedAt: now)
         counters.controllersCreated += 1
         if shared != nil { counters.sharedStarts += 1 }
         return c
     }
 
-    func existing(_ id: ClientID) -> (any CongestionController)? { controllers[id] }
+    func existing(_ id: ClientID) -> (any CongestionController)? { slots[id]?.controller }
+
+    /// Sessions with a controller.
+    var count: Int { slots.count }
+    /// Reports the host ensembles have taken from the controllers.
+    var ensembleReports: Int { ensembles.reports }
+
+    /// Gives a session this controller, as `controller(for:…)` would have made it, and returns
+    /// what its host shared: for tests that drive the table with a controller of their own.
+    @discardableResult
+    mutating func install(_ controller: any CongestionController, for id: ClientID, at address: PeerAddress, now: Instant) -> SharedPath? {
+        remove(id)
+        let shared = ensembles.join(id, from: address, now: now)
+        slots[id] = Slot(controller: controller, reported: shared, reportedAt: now)
+        return shared
+    }
 
     mutating func remove(_ id: ClientID) {
-        if controllers.removeValue(forKey: id) != nil { counters.controllersReleased += 1 }
+        if slots.removeValue(forKey: id) != nil { counters.controllersReleased += 1 }
         ensembles.leave(id)
         held.remove(id)
     }
@@ -62,7 +88,7 @@ struct CongestionTable {
 
     /// After an ACK: whether a session held by its full window may send again (at once).
     mutating func releaseIfOpen(_ id: ClientID) -> Bool {
-        guard !held.isEmpty, held.contains(id), let c = controllers[id], !c.isWindowFull else { return false }
+        guard !held.isEmpty, held.contains(id), let c = slots[id]?.controller, !c.isWindowFull else { return false }
         held.remove(id)
         return true
     }
@@ -74,7 +100,8 @@ struct CongestionTable {
     /// that a fall and a rise within one gap cancel) took the simulator's four clients at 5 ms
     /// from 0.90 of the link to 0.81, and ten from 0.84 to 0.77.
     mutating func acknowledged(_ id: ClientID, _ ack: AckMessage, from peer: PeerAddress, newRequest: Bool, now: Instant) -> Double? {
-        guard let c = controllers[id] else { return nil }
+        guard let slot = slots[id] else { return nil }
+        let c = slot.controller
         let rateBefore = c.pacingRate
         if newRequest && !ack.flags.contains(.probe) {
             // Only the gaps above what the client had already reported seeing are new losses;
@@ -87,7 +114,11 @@ struct CongestionTable {
             if lost > 0 { c.onLoss(numbers: lost, now: now) }
         }
         c.onAck(cumulative: ack.cumulative, highest: ack.highest, now: now)
-        ensembles.learn(id, c.sharedPath, now: now)
+        if let path = c.sharedPath, path != slot.reported || now - slot.reportedAt >= Self.reportRefresh {
+            ensembles.learn(id, path, now: now)
+            slots[id]?.reported = path
+            slots[id]?.reportedAt = now
+        }
         // A probe rewinds the session to the client's `highest` (§8.3): what was sent above it is
         // lost, not in flight, or the window would hold the resend for seconds after an outage.
         // Every new probe, not only one that moves the session's cursor: after an earlier rewind

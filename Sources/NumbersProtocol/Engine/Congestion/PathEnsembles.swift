@@ -38,6 +38,8 @@ struct PathEnsembles {
     private var hostOf: [ClientID: Host] = [:]
 
     var hosts: Int { entries.count }
+    /// Reports taken by `learn`, for the tests of who reports how often.
+    private(set) var reports = 0
 
     /// A session from `address` gets a controller: what its host's sessions share, if fresh.
     mutating func join(_ id: ClientID, from address: PeerAddress, now: Instant) -> SharedPath? {
@@ -53,6 +55,7 @@ struct PathEnsembles {
     /// A member's controller reports what it has learnt.
     mutating func learn(_ id: ClientID, _ path: SharedPath?, now: Instant) {
         guard let path, let host = hostOf[id], var entry = entries[host] else { return }
+        reports += 1
         let newLoss = path.backgroundLoss != nil && path.backgroundLoss != entry.backgroundLoss
         let replaces: Bool
         if let m = entry.minRTT {
@@ -61,7 +64,7 @@ struct PathEnsembles {
         } else {
             replaces = true
         }
-        // Called on every ACK: most change nothing, and then the record is not written back.
+        // A repeated report (`CongestionTable.reportRefresh`) changes nothing unless the minimum expired.
         guard newLoss || replaces else { return }
         if newLoss { entry.backgroundLoss = path.backgroundLoss }
         if replaces {
