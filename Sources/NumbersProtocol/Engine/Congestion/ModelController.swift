@@ -57,18 +57,16 @@ public final class ModelController: CongestionController {
     /// delay product, is what sits in the bottleneck's queue, and at 48 datagrams it filled a
     /// 60 KB queue and left a TCP flow beside it 0.16 of the link.
     static let minimumWindow = 20 * Limits.maxDatagramSize
-    /// The window covers at least this long a round trip: the client acknowledges a paused
-    /// stream after 250 µs of quiet, and a host's scheduling adds as much to a round trip whose
-    /// minimum on loopback is tens of microseconds. Without it a fast path (loopback, hundreds of
-    /// MB/s) held its window at the 24 KB floor and waited on ACKs: 1.2 to 1.3 times slower under
-    /// random loss than with the 48-datagram floor. Not longer, though a receiver that is itself
-    /// the bottleneck (a client working through its socket buffer) answers 0.3 to 2.6 ms after a
-    /// datagram: over 1 or 2 ms, 1,000,000 numbers on loopback at 30% loss took 1.39 or 1.34 times
-    /// as long as `-cc none` (the controller before the start-up burst, over 250 µs: 1.44 in the
-    /// same run), but on a real 200 Mbit/s link with a 10 KB queue
-    /// the standing queue overflowed (1.02 to 1.24 times the minimum sent), and in start-up over
-    /// 2 ms a 10 Mbit/s link with a 10 KB queue took 1.13 to 2.88 times it.
-    static let minimumWindowTime = Nanoseconds.microseconds(250)
+    /// The window covers at least this long a round trip. A receiver that is itself the
+    /// bottleneck (a client working through its socket buffer: loopback, hundreds of MB/s)
+    /// answers 0.3 to 2.6 ms after a datagram whose path takes tens of microseconds, and a window
+    /// of the path's round trip holds the sender on it: over 250 µs, 1,000,000 numbers on
+    /// loopback at 30% loss took 1.15 times as long as `-cc none` (two sets of 200 transfers
+    /// each), over 1 ms 6% less (a paired set of 200), over 2 ms 3% less again. Not longer: the
+    /// window is what a start-up that overshoots puts in a shallow queue, and over 2 ms a real
+    /// 10 Mbit/s link with a 10 KB queue was sent 1.13 to 2.88 times the minimum; over 1 ms it is
+    /// sent 1.055 (1.034 to 1.066 in five runs), as over 250 µs (1.052).
+    static let minimumWindowTime = Nanoseconds.milliseconds(1)
     /// After congestion the window is bounded by what was in flight when the queue overflowed,
     /// times this (as CUBIC's β), so that a loss-based flow sharing the queue gets room back…
     static let inflightBeta = 0.7
