@@ -56,4 +56,38 @@ import Testing
         // at least half of that queue.
         #expect(ModelController.minimumWindow <= 30_000)
     }
+
+    /// A path of tens of microseconds still gets a window of twice the estimate over 1 ms: a
+    /// receiving process that is the bottleneck answers 0.3 to 2.6 ms after a datagram. No more
+    /// than 2 ms, over which a start-up's window overflowed a real 10 KB queue.
+    @Test func aPathOfTensOfMicrosecondsGetsTheWindowOfAMillisecond() {
+        var s = SteadyStream()
+        s.send(for: .milliseconds(50), delay: .microseconds(30))
+        let snapshot = s.c.snapshot
+        #expect(snapshot.phase != .startup && snapshot.phase != .drain, "\(snapshot.phase)")
+        #expect((snapshot.minRTT ?? .zero) < .microseconds(100))
+        let floor = Int(2 * snapshot.bandwidth * ModelController.minimumWindowTime.seconds)
+        #expect(floor > ModelController.minimumWindow, "the time floor, not the datagram floor, decides here")
+        #expect(s.c.window == floor)
+        #expect(ModelController.minimumWindowTime >= .microseconds(500) && ModelController.minimumWindowTime <= .milliseconds(2))
+    }
+
+    /// Once a round has been congested the path is a network bottleneck, not a slow receiver: the
+    /// window covers 250 µs from then on (over 1 ms a real 200 Mbit/s link with a 10 KB queue
+    /// overflowed), however long the session stays clean.
+    @Test func afterAnOverflowTheWindowCoversTheShortFloor() {
+        var s = SteadyStream()
+        s.send(for: .milliseconds(50), delay: .microseconds(30))
+        let before = s.c.window
+        // A queue (round trips half a millisecond longer) and a fifth of the stream lost.
+        s.send(for: .milliseconds(10), delay: .microseconds(530), lost: { $0 % 5 == 0 })
+        s.send(for: .milliseconds(500), delay: .microseconds(30))
+        let snapshot = s.c.snapshot
+        #expect(snapshot.phase != .startup && snapshot.phase != .drain, "\(snapshot.phase)")
+        let short = max(Int(2 * snapshot.bandwidth * ModelController.congestedWindowTime.seconds), ModelController.minimumWindow)
+        #expect(s.c.window == short, "\(s.c.window), not \(short)")
+        #expect(s.c.window < before / 2, "\(s.c.window) of \(before)")
+        let client = ClientConfig(clientID: testClientA, mode: .start(count: 1), server: PeerAddress(ipv4: (10, 0, 0, 1), port: 1), tag: 1)
+        #expect(ModelController.congestedWindowTime >= client.ackQuiet, "it still covers the client's quiet timer")
+    }
 }
