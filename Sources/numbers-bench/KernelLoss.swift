@@ -13,7 +13,7 @@ struct KernelLossOptions {
     var sizes: [UInt32] = [65_535, 1_000_000]
     var runs = 7
     /// The most runs per side and cell: enough for a paired ratio whose 95% interval spans a few
-    /// percent (`PairedRatio`), at about five minutes for `-vsNone` over eight cells.
+    /// percent (`PairedRatio`), at about six minutes for `-vsNone` over eight cells.
     static let maxRuns = 200
     var timeout = 60.0
     /// Stop running TCP in a cell once more than half its runs timed out: its median, p90 and
