@@ -41,15 +41,9 @@ public struct PairedRatio: Sendable, Equatable {
     }
 
     private static func ratio(_ a: [Double], _ b: [Double]) -> Double? {
-        let m = median(a), n = median(b)
+        let m = NumbersReporting.median(a), n = NumbersReporting.median(b)
         guard n > 0, n.isFinite, m.isFinite else { return nil }
         return m / n
-    }
-
-    private static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        let mid = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 
     /// Deterministic, so that one set of runs always prints the same interval.

@@ -1,6 +1,7 @@
 import Glibc
 import NumbersCLI
 import NumbersProtocol
+import NumbersReporting
 import NumbersTransport
 
 /// Our server behind a real bottleneck: two network namespaces joined by a veth pair, and on the

@@ -1,6 +1,7 @@
 import Glibc
 import NumbersCLI
 import NumbersProtocol
+import NumbersReporting
 import NumbersSimulation
 import NumbersTransport
 
@@ -95,13 +96,6 @@ func executableDirectory() -> String {
 struct BenchError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Median of a non-empty list.
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let mid = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(max(values.count, 1)) }

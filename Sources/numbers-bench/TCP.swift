@@ -1,5 +1,6 @@
 import Glibc
 import NumbersProtocol
+import NumbersReporting
 import NumbersTransport
 
 /// The baseline a user would otherwise pick: the same 65,535 numbers over one plain TCP

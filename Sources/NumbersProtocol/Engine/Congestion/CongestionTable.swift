@@ -116,8 +116,7 @@ struct CongestionTable {
         c.onAck(cumulative: ack.cumulative, highest: ack.highest, now: now)
         if let path = c.sharedPath, path != slot.reported || now - slot.reportedAt >= Self.reportRefresh {
             ensembles.learn(id, path, now: now)
-            slots[id]?.reported = path
-            slots[id]?.reportedAt = now
+            slots[id] = Slot(controller: c, reported: path, reportedAt: now)
         }
         // A probe rewinds the session to the client's `highest` (§8.3): what was sent above it is
         // lost, not in flight, or the window would hold the resend for seconds after an outage.
