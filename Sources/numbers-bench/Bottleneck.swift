@@ -160,21 +160,32 @@ enum BottleneckBench {
         for attempt in 1...options.runs {
             let before = log.completed()
             let start = MonotonicClock.now()
-            var children: [(ChildProcess, String)] = []
+            var children: [(process: ChildProcess, output: String, startedAt: Double)] = []
             for _ in 0..<clients {
                 let output = temporaryPath("bottleneck-client")
+                let startedAt = seconds(since: start)
                 children.append((try ChildProcess(path.inClient([options.clientPath, "-host", BottleneckPath.serverAddress,
-                                                                 "-port", "\(port)", "-n", "\(count)"]), outputPath: output), output))
+                                                                 "-port", "\(port)", "-n", "\(count)"]), outputPath: output), output, startedAt))
+            }
+            // Each client's own span, from its start to the moment it is seen to end: waiting for
+            // them one by one would give a client that ended before an earlier one that one's end,
+            // and hide how unequal their shares were.
+            var endedAt = [Double?](repeating: nil, count: clients)
+            while endedAt.contains(where: { $0 == nil }) && seconds(since: start) < 120 {
+                for (i, child) in children.enumerated() where endedAt[i] == nil && !child.process.isRunning {
+                    endedAt[i] = seconds(since: start)
+                }
+                sleep(seconds: 0.001)
             }
             var times: [Double] = []
             var passed = true
-            for (child, output) in children {
-                let status = child.wait(timeout: 120)
-                times.append(seconds(since: start))
+            for (i, (child, output, startedAt)) in children.enumerated() {
+                times.append((endedAt[i] ?? seconds(since: start)) - startedAt)
+                let status = child.wait(timeout: endedAt[i] == nil ? 0 : 5)
                 if status != 0 || !child.output.contains("PASS") { passed = false; if status == nil { _ = child.stop(grace: 1) } }
                 unlink(output)
             }
-            let total = times.max() ?? 0
+            let total = endedAt.map { $0 ?? seconds(since: start) }.max() ?? 0
             let sent = log.waitForCompletions(after: before, count: clients)
             guard passed, sent.count == clients else {
                 point.failures += 1

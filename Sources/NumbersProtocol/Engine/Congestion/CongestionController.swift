@@ -38,6 +38,8 @@ public protocol CongestionController: AnyObject {
     /// What a new session from the same host may start from (`PathEnsembles`); nil before the
     /// controller has a round trip to share, or if it shares nothing.
     var sharedPath: SharedPath? { get }
+    /// The session is gone: the controller takes back what it told its host's sessions.
+    func onRemoved()
 }
 
 extension CongestionController {
@@ -45,6 +47,7 @@ extension CongestionController {
     /// Without it every gap an ACK asks for counts as a new loss.
     public var reportedThrough: UInt32 { 0 }
     public func onFlowLimited() {}
+    public func onRemoved() {}
 }
 
 /// Which controller a server runs (`-cc`).
@@ -56,10 +59,10 @@ public enum CongestionControl: String, Sendable, Equatable, CaseIterable {
 
     /// A new controller for one session, or nil for `none`. `shared` is what live sessions from
     /// the same host have learnt of the path (`PathEnsembles`).
-    func makeController(now: Instant, shared: SharedPath?) -> (any CongestionController)? {
+    func makeController(now: Instant, shared: SharedPath?, host: HostBandwidth? = nil) -> (any CongestionController)? {
         switch self {
         case .none: return nil
-        case .model: return ModelController(now: now, shared: shared)
+        case .model: return ModelController(now: now, shared: shared, host: host)
         }
     }
 }

@@ -36,7 +36,7 @@ struct CongestionTable {
         guard config.interval == .zero, config.congestionControl != .none else { return nil }
         if let slot = slots[id] { return slot.controller }
         let shared = ensembles.join(id, from: address, now: now)
-        guard let c = config.congestionControl.makeController(now: now, shared: shared) else {
+        guard let c = config.congestionControl.makeController(now: now, shared: shared, host: ensembles.bandwidth(of: id)) else {
             ensembles.leave(id)
             return nil
         }
@@ -52,6 +52,8 @@ struct CongestionTable {
     var count: Int { slots.count }
     /// Reports the host ensembles have taken from the controllers.
     var ensembleReports: Int { ensembles.reports }
+    /// The summed estimates of the host a session's controller joined.
+    func hostBandwidth(of id: ClientID) -> HostBandwidth? { ensembles.bandwidth(of: id) }
 
     /// Gives a session this controller, as `controller(for:…)` would have made it, and returns
     /// what its host shared: for tests that drive the table with a controller of their own.
@@ -64,7 +66,10 @@ struct CongestionTable {
     }
 
     mutating func remove(_ id: ClientID) {
-        if slots.removeValue(forKey: id) != nil { counters.controllersReleased += 1 }
+        if let slot = slots.removeValue(forKey: id) {
+            slot.controller.onRemoved()
+            counters.controllersReleased += 1
+        }
         ensembles.leave(id)
         held.remove(id)
     }

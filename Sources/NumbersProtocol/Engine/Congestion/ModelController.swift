@@ -81,6 +81,14 @@ public final class ModelController: CongestionController {
     /// The bound grows back by this many bytes per round without congestion (one datagram per
     /// round trip, as Reno), and is dropped once it reaches the model's window.
     static let inflightGrowth = Double(Limits.maxDatagramSize)
+    /// A congested session whose estimate is above the mean of its host's sessions is cut to this
+    /// share of its usual cut (to what it delivered), though never below the mean (`HostBandwidth`): the sessions
+    /// above it give way and those below keep what they deliver, so each overflow moves the host's
+    /// sessions towards equal shares. In the simulator (ten clients of one host, 50 Mbit/s, a
+    /// 60 KB queue, 8 seeds) Jain's index was 0.889 at 50 µs and 0.681 at 5 ms without it, 0.986
+    /// and 0.705 at 0.7, 0.994 and 0.738 at 0.5, and 0.994 and 0.782 cut to the mean itself, where
+    /// the 5 ms link's share fell from 0.826 to 0.790 (0.815 at 0.5).
+    static let aboveMeanShare = 0.5
     /// The bandwidth estimate is the largest sample of the last two slots of this many rounds.
     static let slotRounds = 5
     /// A minimum round trip older than this is replaced by the next sample.
@@ -162,8 +170,15 @@ public final class ModelController: CongestionController {
     /// and learns a background only from a round that shows no queue.
     private var awaitingBackground: Bool { joinedOthers && background == nil }
 
-    public init(now: Instant, shared: SharedPath? = nil) {
+    /// The summed estimates of this session's host (nil: it shares nothing, or has left), and
+    /// this session's part of that sum.
+    private var host: HostBandwidth?
+    private var hostContribution: Double = 0
+
+    public init(now: Instant, shared: SharedPath? = nil, host: HostBandwidth? = nil) {
         joinedOthers = shared != nil
+        self.host = host
+        host?.join()
         minRTT = shared?.minRTT
         // A shared minimum ages from its measurement, as this controller's own would.
         minRTTAt = shared?.measuredAt ?? now
@@ -235,6 +250,12 @@ public final class ModelController: CongestionController {
     }
 
     public var reportedThrough: UInt32 { highest }
+
+    public func onRemoved() {
+        host?.leave(contribution: hostContribution)
+        host = nil
+        hostContribution = 0
+    }
 
     public func onFlowLimited() {
         limitedThrough = sentEnd
@@ -330,7 +351,8 @@ public final class ModelController: CongestionController {
             // What really got through: the arrivals less the loss above the background.
             let excess = max(loss - (background ?? 0), 0)
             let delivered = sample * (1 - excess)
-            let cut = min(max(delivered, bandwidth * 0.5), bandwidth > 0 ? bandwidth : delivered)
+            var cut = min(max(delivered, bandwidth * 0.5), bandwidth > 0 ? bandwidth : delivered)
+            if let mean = host?.mean, cut > mean { cut = max(mean, cut * Self.aboveMeanShare) }
             bandwidth = cut
             slotMax = (cut, cut)
             roundsInSlot = 0
@@ -379,6 +401,10 @@ public final class ModelController: CongestionController {
             } else {
                 startCycle(at: (cycleIndex + 1) % Self.cycleGains.count, now: now)
             }
+        }
+        if let host, bandwidth != hostContribution {
+            host.update(from: hostContribution, to: bandwidth)
+            hostContribution = bandwidth
         }
         updatePacingRate()
     }

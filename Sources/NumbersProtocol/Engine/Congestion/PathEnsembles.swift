@@ -1,5 +1,6 @@
 /// What the live sessions from one host have learnt of the path they share: the smallest minimum
-/// round trip any of them has measured, and the background loss the latest of them reported.
+/// round trip any of them has measured, the background loss the latest of them reported, and the
+/// sum of their bandwidth estimates (`HostBandwidth`, which the controllers update themselves).
 /// A session that starts while its neighbours already fill the bottleneck's queue measures that
 /// queue in its first round; taken as the path's minimum, it hides every later queue from the
 /// session, which then floods it (PROTOCOL.md §8.8, Sessions from one host). Sharing what
@@ -26,6 +27,7 @@ struct PathEnsembles {
         var minRTT: Nanoseconds?
         var minRTTAt = Instant.zero
         var backgroundLoss: Double?
+        let bandwidth = HostBandwidth()
     }
 
     /// A shared minimum measured longer ago than this is not given to a new session (and is
@@ -72,6 +74,11 @@ struct PathEnsembles {
             entry.minRTTAt = path.measuredAt
         }
         entries[host] = entry
+    }
+
+    /// The summed estimates of the host `id` joined from.
+    func bandwidth(of id: ClientID) -> HostBandwidth? {
+        hostOf[id].flatMap { entries[$0]?.bandwidth }
     }
 
     mutating func leave(_ id: ClientID) {
