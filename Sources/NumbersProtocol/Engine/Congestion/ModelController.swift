@@ -114,6 +114,9 @@ public final class ModelController: CongestionController {
     private var transitioned = false
     /// A round of this session has been congested: its window's round trip floor is the short one.
     private var hasOverflowed = false
+    /// Where the stream's sent end stood at the last congested round: a round whose positions
+    /// start below it counts datagrams that met that overflow.
+    private var overflowEnd: UInt32 = 0
 
     // The open round: the mark and the totals when it was sent.
     private var markActive = false
@@ -348,6 +351,7 @@ public final class ModelController: CongestionController {
 
         if congested {
             hasOverflowed = true
+            overflowEnd = sentEnd
             // What really got through: the arrivals less the loss above the background.
             let excess = max(loss - (background ?? 0), 0)
             let delivered = sample * (1 - excess)
@@ -372,12 +376,21 @@ public final class ModelController: CongestionController {
                 let grown = high + Self.inflightGrowth
                 inflightHigh = grown >= Double(modelWindow) ? nil : grown
             }
+            // A round whose positions start below the end sent when the queue last overflowed
+            // still reports that overflow's losses (the client reports a gap as its `highest`
+            // passes it). Credited as carried, as random loss is, they read as bandwidth, and as
+            // background they hid the next overflow: after a start-up that overflowed a 10 KB
+            // queue at 10 Mbit/s, a drain round of two positions, one of them lost, doubled the
+            // estimate and taught a background of 6%, and the session sent 1.09 times the
+            // minimum (simulated, 50 µs); crediting only what arrived, 1.01.
+            let overflowTail = markHighest < overflowEnd
+            let credited = overflowTail ? sample * (1 - loss) : sample
             // A round held back by the client's window (or the stream's end) measured the sender,
             // not the path: it may raise the estimate but not age it out (as BBR's app-limited
             // samples).
-            if !limited || sample >= bandwidth { addSample(sample) }
+            if !limited || credited >= bandwidth { addSample(credited) }
             // Learn the background loss only where no queue is to blame.
-            if phase != .probeUp && !(awaitingBackground && queueDelayed) {
+            if !overflowTail && phase != .probeUp && !(awaitingBackground && queueDelayed) {
                 background = min(background.map { $0 * 0.875 + loss * 0.125 } ?? loss, Self.maxRepairShare)
             }
         }
