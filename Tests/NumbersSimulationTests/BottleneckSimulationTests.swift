@@ -66,7 +66,7 @@ import NumbersSimulation
     /// Ten clients starting together overshoot together; they must not halve each other to nothing.
     /// At the 50 µs of a veth pair as well as at 5 ms, on one host and on ten. On ten hosts at 50 µs
     /// a late joiner from another host still sends more than it needs (the known issue below):
-    /// 1.22 to 1.63 times the minimum over seeds 1 to 8 (`numbers-bench cc -parts tenhosts
+    /// 1.14 to 1.61 times the minimum over seeds 1 to 8 (`numbers-bench cc -parts tenhosts
     /// -perSeed`), where five of eight sent 2.5 to 6.4 before start-up ended on overflow.
     @Test(arguments: [Nanoseconds.milliseconds(5), .microseconds(50)], [true, false])
     func tenClientsStartingTogetherKeepTheLinkBusy(propagation: Nanoseconds, sharedHost: Bool) {

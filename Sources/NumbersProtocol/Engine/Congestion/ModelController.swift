@@ -82,9 +82,9 @@ public final class ModelController: CongestionController {
     /// round trip, as Reno), and is dropped once it reaches the model's window.
     static let inflightGrowth = Double(Limits.maxDatagramSize)
     /// A congested session whose estimate is above the mean of its host's sessions is cut to this
-    /// share of its usual cut (to what it delivered), though never below the mean (`HostBandwidth`): the sessions
-    /// above it give way and those below keep what they deliver, so each overflow moves the host's
-    /// sessions towards equal shares. In the simulator (ten clients of one host, 50 Mbit/s, a
+    /// share of its usual cut (to what it delivered), though never below the mean
+    /// (`HostBandwidth`): the sessions above it give way and those below keep what they deliver,
+    /// so each overflow moves the host's sessions towards equal shares. In the simulator (ten clients of one host, 50 Mbit/s, a
     /// 60 KB queue, 8 seeds) Jain's index was 0.889 at 50 µs and 0.681 at 5 ms without it, 0.986
     /// and 0.705 at 0.7, 0.994 and 0.738 at 0.5, and 0.994 and 0.782 cut to the mean itself, where
     /// the 5 ms link's share fell from 0.826 to 0.790 (0.815 at 0.5).
