@@ -59,7 +59,7 @@ public enum CongestionControl: String, Sendable, Equatable, CaseIterable {
 
     /// A new controller for one session, or nil for `none`. `shared` is what live sessions from
     /// the same host have learnt of the path (`PathEnsembles`).
-    func makeController(now: Instant, shared: SharedPath?, host: HostBandwidth? = nil) -> (any CongestionController)? {
+    func makeController(now: Instant, shared: SharedPath?, host: HostBandwidth?) -> (any CongestionController)? {
         switch self {
         case .none: return nil
         case .model: return ModelController(now: now, shared: shared, host: host)

@@ -1,6 +1,6 @@
-/// The bandwidth estimates of one host's live sessions, summed (`PathEnsembles`): what a session
-/// that meets a full queue compares its own estimate with. Sessions from one host share its
-/// bottleneck, and each paces at the rate its own ACKs showed; a congestion cut to what each
+/// The bandwidth estimates of one host's competing sessions, summed (`PathEnsembles`): what a
+/// session that meets a full queue compares its own estimate with. Sessions from one host share
+/// its bottleneck, and each paces at the rate its own ACKs showed; a congestion cut to what each
 /// delivered keeps their ratios, and probing up by a quarter grows them by the same factor, so
 /// nothing by itself drives an early session's large share towards a late one's small share
 /// (ten clients of one host: Jain's index 0.889 over 8 seeds in the simulator, a median of about
@@ -8,32 +8,40 @@
 /// (`ModelController.aboveMeanShare`), as RFC 9040's ensemble sharing divides what a host's
 /// connections learnt among them.
 ///
+/// Only sessions whose last round measured the path count: one held back by its client's window
+/// or at its stream's end wants less than its share, and counting it would lower the mean that
+/// the others are cut towards (a bulk transfer beside a slow reader would be halved at every
+/// overflow for bandwidth the reader cannot take).
+///
 /// A reference shared by the controllers of one host's sessions (the engine is single-threaded):
-/// a controller updates its part when its estimate changes, once per round, with no lookup.
-public final class HostBandwidth {
-    /// The sum of the members' last reported estimates, bytes per second.
-    public private(set) var total: Double = 0
-    public private(set) var members = 0
+/// a controller updates its part when it changes, once per round, with no lookup.
+final class HostBandwidth {
+    /// The sum of the counted members' estimates, bytes per second.
+    private(set) var total: Double = 0
+    /// Sessions counted in the mean.
+    private(set) var members = 0
 
-    public init() {}
+    /// A session is counted from now, at `estimate`.
+    func enter(at estimate: Double) {
+        members += 1
+        total += estimate
+    }
 
-    func join() { members += 1 }
-
-    /// A member's estimate moved from `old` to `new`.
+    /// A counted member's estimate moved from `old` to `new`.
     func update(from old: Double, to new: Double) {
         total += new - old
         // Sums of many differences drift by rounding; the total is never below zero.
         if total < 0 { total = 0 }
     }
 
-    /// A member left, taking its last estimate with it.
-    func leave(contribution: Double) {
+    /// A counted member is no longer counted, taking its last estimate with it.
+    func leave(from contribution: Double) {
         members -= 1
-        assert(members >= 0, "a member left a host twice")
+        assert(members >= 0, "a member left a host it was not counted in")
         update(from: contribution, to: 0)
         if members == 0 { total = 0 }
     }
 
-    /// The members' mean estimate, when there are at least two of them.
+    /// The counted members' mean estimate, when there are at least two of them.
     var mean: Double? { members >= 2 ? total / Double(members) : nil }
 }

@@ -81,13 +81,13 @@ public final class ModelController: CongestionController {
     /// The bound grows back by this many bytes per round without congestion (one datagram per
     /// round trip, as Reno), and is dropped once it reaches the model's window.
     static let inflightGrowth = Double(Limits.maxDatagramSize)
-    /// A congested session whose estimate is above the mean of its host's sessions is cut to this
-    /// share of its usual cut (to what it delivered), though never below the mean
-    /// (`HostBandwidth`): the sessions above it give way and those below keep what they deliver,
-    /// so each overflow moves the host's sessions towards equal shares. In the simulator (ten clients of one host, 50 Mbit/s, a
-    /// 60 KB queue, 8 seeds) Jain's index was 0.889 at 50 µs and 0.681 at 5 ms without it, 0.986
-    /// and 0.705 at 0.7, 0.994 and 0.738 at 0.5, and 0.994 and 0.782 cut to the mean itself, where
-    /// the 5 ms link's share fell from 0.826 to 0.790 (0.815 at 0.5).
+    /// A congested session whose estimate is above the mean of its host's competing sessions is
+    /// cut to this share of its usual cut, though never below the mean (`HostBandwidth`): the
+    /// sessions above it give way and those below keep what they deliver, so each overflow moves
+    /// the host's sessions towards equal shares. In the simulator at f87c077 (ten clients of one
+    /// host, 50 Mbit/s, a 60 KB queue, 8 seeds) Jain's index was 0.889 at 50 µs and 0.681 at 5 ms
+    /// without it, 0.986 and 0.705 at 0.7, 0.994 and 0.738 at 0.5, and 0.994 and 0.782 cut to the
+    /// mean itself, where the 5 ms link's share fell from 0.826 to 0.790 (0.815 at 0.5).
     static let aboveMeanShare = 0.5
     /// The bandwidth estimate is the largest sample of the last two slots of this many rounds.
     static let slotRounds = 5
@@ -174,14 +174,17 @@ public final class ModelController: CongestionController {
     private var awaitingBackground: Bool { joinedOthers && background == nil }
 
     /// The summed estimates of this session's host (nil: it shares nothing, or has left), and
-    /// this session's part of that sum.
+    /// this session's part of that sum while it is counted in it (its last round measured the path).
     private var host: HostBandwidth?
-    private var hostContribution: Double = 0
+    private var hostContribution: Double?
 
-    public init(now: Instant, shared: SharedPath? = nil, host: HostBandwidth? = nil) {
+    public convenience init(now: Instant, shared: SharedPath? = nil) {
+        self.init(now: now, shared: shared, host: nil)
+    }
+
+    init(now: Instant, shared: SharedPath?, host: HostBandwidth?) {
         joinedOthers = shared != nil
         self.host = host
-        host?.join()
         minRTT = shared?.minRTT
         // A shared minimum ages from its measurement, as this controller's own would.
         minRTTAt = shared?.measuredAt ?? now
@@ -255,9 +258,9 @@ public final class ModelController: CongestionController {
     public var reportedThrough: UInt32 { highest }
 
     public func onRemoved() {
-        host?.leave(contribution: hostContribution)
+        if let hostContribution { host?.leave(from: hostContribution) }
         host = nil
-        hostContribution = 0
+        hostContribution = nil
     }
 
     public func onFlowLimited() {
@@ -415,11 +418,19 @@ public final class ModelController: CongestionController {
                 startCycle(at: (cycleIndex + 1) % Self.cycleGains.count, now: now)
             }
         }
-        if let host, bandwidth != hostContribution {
-            host.update(from: hostContribution, to: bandwidth)
-            hostContribution = bandwidth
-        }
+        if let host { report(to: host, competing: !limited && bandwidth > 0) }
         updatePacingRate()
+    }
+
+    /// Counts this session in its host's mean at its estimate while its rounds measure the path,
+    /// and not while its client's window or its stream's end holds it back.
+    private func report(to host: HostBandwidth, competing: Bool) {
+        switch (hostContribution, competing) {
+        case (nil, true): host.enter(at: bandwidth); hostContribution = bandwidth
+        case (let counted?, false): host.leave(from: counted); hostContribution = nil
+        case (let counted?, true) where counted != bandwidth: host.update(from: counted, to: bandwidth); hostContribution = bandwidth
+        default: break
+        }
     }
 
     /// Loss significantly above the background (a binomial margin over the round's numbers), or
