@@ -1,22 +1,6 @@
 import Testing
 @testable import NumbersProtocol
 
-/// A controller whose learnt path the test sets.
-private final class PathHolder: CongestionController {
-    var sharedPath: SharedPath?
-    func onSent(bytes: Int, numbers: UInt32, newNumbers: UInt32, end: UInt32, now: Instant) {}
-    func onAck(cumulative: UInt32, highest: UInt32, now: Instant) {}
-    func onLoss(numbers: UInt32, now: Instant) {}
-    func onRewind(to position: UInt32) {}
-    var pacingRate: Double { 1_500_000 }
-    var window: Int { 0 }
-    var isWindowFull: Bool { false }
-    var snapshot: CongestionSnapshot {
-        CongestionSnapshot(phase: .cruise, pacingRate: pacingRate, bandwidth: 0, minRTT: nil, window: 0, backgroundLoss: 0)
-    }
-    func takeTransition() -> CongestionSnapshot? { nil }
-}
-
 /// A session's controller reports to its host's ensemble when what it learnt changes, and again
 /// after `CongestionTable.reportRefresh`, not on every ACK.
 @Suite struct CongestionEnsembleReportTests {
@@ -32,7 +16,7 @@ private final class PathHolder: CongestionController {
 
     @Test func anAckThatChangesNothingReportsNothing() {
         var table = CongestionTable()
-        let a = PathHolder()
+        let a = StubController(phase: .cruise)
         table.install(a, for: idA, at: hostA1, now: t0)
         for i in 0..<100 as Range<UInt64> { ack(&table, idA, from: hostA1, at: t0 + .microseconds(i)) }
         #expect(table.ensembleReports == 0, "nothing learnt yet")
@@ -49,7 +33,7 @@ private final class PathHolder: CongestionController {
     /// The refresh is what lets a host whose shared minimum expired take a member's unchanged one.
     @Test func anUnchangedMemberRenewsAHostWhoseMinimumExpired() {
         var table = CongestionTable()
-        let first = PathHolder(), second = PathHolder()
+        let first = StubController(phase: .cruise), second = StubController(phase: .cruise)
         table.install(first, for: idA, at: hostA1, now: t0)
         first.sharedPath = SharedPath(minRTT: .microseconds(100), measuredAt: t0, backgroundLoss: 0)
         ack(&table, idA, from: hostA1, at: t0)
@@ -59,7 +43,7 @@ private final class PathHolder: CongestionController {
         ack(&table, idB, from: hostA2, at: five)
         let expired = t0 + PathEnsembles.minRTTLifetime + .milliseconds(1)
         ack(&table, idB, from: hostA2, at: expired)
-        let given = table.install(PathHolder(), for: idC, at: hostA1, now: expired)
+        let given = table.install(StubController(phase: .cruise), for: idC, at: hostA1, now: expired)
         #expect(given == SharedPath(minRTT: .microseconds(900), measuredAt: five, backgroundLoss: 0))
     }
 }

@@ -1,24 +1,6 @@
 import Testing
 @testable import NumbersProtocol
 
-/// A controller whose answers the test sets: the rate it paces at after the next ACK, and
-/// whether its window is full.
-private final class ScriptedController: CongestionController {
-    var pacingRate: Double
-    var rateAfterAck: Double
-    var isWindowFull = false
-    init(rate: Double) { pacingRate = rate; rateAfterAck = rate }
-    func onSent(bytes: Int, numbers: UInt32, newNumbers: UInt32, end: UInt32, now: Instant) {}
-    func onAck(cumulative: UInt32, highest: UInt32, now: Instant) { pacingRate = rateAfterAck }
-    func onLoss(numbers: UInt32, now: Instant) {}
-    func onRewind(to position: UInt32) {}
-    var window: Int { 24_000 }
-    var snapshot: CongestionSnapshot {
-        CongestionSnapshot(phase: .startup, pacingRate: pacingRate, bandwidth: 0, minRTT: nil, window: window, backgroundLoss: 0)
-    }
-    func takeTransition() -> CongestionSnapshot? { nil }
-}
-
 /// When an ACK changes a session's pacing rate, the DATA already scheduled goes at the new rate,
 /// unless the session waits on its window's hold: that wait is for an ACK, not for the pace.
 @Suite struct CongestionRescheduleTests {
@@ -27,7 +9,7 @@ private final class ScriptedController: CongestionController {
     let t0 = Instant(nanoseconds: 1_000_000_000)
 
     /// One DATA of 1,200 bytes sent at `t0` through a table holding `controller`; the session.
-    private func sendOne(_ table: inout CongestionTable, _ controller: ScriptedController) -> ServerSession {
+    private func sendOne(_ table: inout CongestionTable, _ controller: StubController) -> ServerSession {
         table.install(controller, for: id, at: peer, now: t0)
         var s = ServerSession(clientID: id, seed: 1, total: 1_000_000, tag: 1, window: 65_536, address: peer, now: t0)
         s.nextSendAt = t0
@@ -43,7 +25,7 @@ private final class ScriptedController: CongestionController {
 
     @Test func aFasterRateBringsTheNextDataForward() {
         var table = CongestionTable()
-        let c = ScriptedController(rate: 1_500_000)
+        let c = StubController(rate: 1_500_000, window: 24_000)
         var s = sendOne(&table, c)
         #expect(s.nextSendAt == t0 + .microseconds(800), "1,200 B at 1.5 MB/s")
         c.rateAfterAck = 15_000_000
@@ -58,7 +40,7 @@ private final class ScriptedController: CongestionController {
     /// gap is the longer one), and a rise after it shrinks the wait by that rise alone.
     @Test func aFallLeavesTheWaitAndALaterRiseShrinksItByItself() {
         var table = CongestionTable()
-        let c = ScriptedController(rate: 1_500_000)
+        let c = StubController(rate: 1_500_000, window: 24_000)
         var s = sendOne(&table, c)
         c.rateAfterAck = 750_000
         let now = t0 + .microseconds(100)
@@ -73,7 +55,7 @@ private final class ScriptedController: CongestionController {
 
     @Test func aHeldSessionKeepsItsHold() {
         var table = CongestionTable()
-        let c = ScriptedController(rate: 1_500_000)
+        let c = StubController(rate: 1_500_000, window: 24_000)
         c.isWindowFull = true
         let s = sendOne(&table, c)
         #expect(s.nextSendAt == t0 + CongestionTable.windowHold, "held")
@@ -84,7 +66,7 @@ private final class ScriptedController: CongestionController {
     @Test func aRateThatIsNotAPositiveNumberChangesNothing() {
         for after in [0, Double.infinity, Double.nan] {
             var table = CongestionTable()
-            let c = ScriptedController(rate: 1_500_000)
+            let c = StubController(rate: 1_500_000, window: 24_000)
             _ = sendOne(&table, c)
             c.rateAfterAck = after
             #expect(ack(&table, at: t0 + .microseconds(100)) == nil, "rate \(after)")

@@ -1,23 +1,6 @@
 import Testing
 @testable import NumbersProtocol
 
-/// A controller that records the losses the table reports, and has seen what its ACKs said.
-private final class LossRecorder: CongestionController {
-    var lost: UInt32 = 0
-    var reportedThrough: UInt32 = 0
-    func onSent(bytes: Int, numbers: UInt32, newNumbers: UInt32, end: UInt32, now: Instant) {}
-    func onAck(cumulative: UInt32, highest: UInt32, now: Instant) { reportedThrough = max(reportedThrough, highest, cumulative) }
-    func onLoss(numbers: UInt32, now: Instant) { lost += numbers }
-    func onRewind(to position: UInt32) {}
-    var pacingRate: Double { 1_500_000 }
-    var window: Int { 0 }
-    var isWindowFull: Bool { false }
-    var snapshot: CongestionSnapshot {
-        CongestionSnapshot(phase: .startup, pacingRate: pacingRate, bandwidth: 0, minRTT: nil, window: 0, backgroundLoss: 0)
-    }
-    func takeTransition() -> CongestionSnapshot? { nil }
-}
-
 /// How a session starts: its initial burst, the losses it counts, and the start-up that ends
 /// when more than half of what passed is lost.
 @Suite struct CongestionStartTests {
@@ -42,7 +25,7 @@ private final class LossRecorder: CongestionController {
     /// reported seeing counts.
     @Test func aGapAskedForAgainCountsAsLossOnce() {
         var table = CongestionTable()
-        let c = LossRecorder()
+        let c = StubController()
         table.install(c, for: id, at: peer, now: .zero)
         func ack(seq: UInt32, highest: UInt32, _ ranges: [IndexRange]) {
             ranges.withUnsafeBufferPointer { buffer in
