@@ -12,10 +12,11 @@ struct KernelLossOptions {
     var losses: [Double] = [0.05, 0.1, 0.2, 0.3, 0.5]
     var sizes: [UInt32] = [65_535, 1_000_000]
     var runs = 7
-    /// The most runs per side and cell: 200 give a paired ratio whose 95% interval spans a few
-    /// percent (`PairedRatio`), at about six minutes for `-vsNone` over eight cells; 1,000 narrow
-    /// one cell's to about ±2% (about nine minutes for a 65,535-number cell).
-    static let maxRuns = 1_000
+    /// The most runs per side and cell, as many pairs as `PairedRatio` takes: 200 give a paired
+    /// ratio whose 95% interval spans a few percent, at about six minutes for `-vsNone` over eight
+    /// cells; 1,000 narrow a 65,535-number cell's to about ±2% (the four such cells: about 18
+    /// minutes, most of it at p = 0.3).
+    static let maxRuns = PairedRatio.maxPairs
     var timeout = 60.0
     /// Stop running TCP in a cell once more than half its runs timed out: its median, p90 and
     /// max are then timeouts whatever the rest do (the runs not made are reported as skipped).
