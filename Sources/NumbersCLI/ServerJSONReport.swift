@@ -42,14 +42,15 @@ package enum ServerJSONReport {
     }
 
     package static func totals(signal: String, sessionsOpen: Int, counters: ServerCounters, eventsDropped: UInt64,
-                              oversizeDropped: UInt64, socketDrops: Int, simulator: ImpairmentCounters?,
-                              sharing: SessionSharing.Counters?) -> String {
+                              oversizeDropped: UInt64, socketDrops: Int, segmentation: SegmentationReport,
+                              simulator: ImpairmentCounters?, sharing: SessionSharing.Counters?) -> String {
         line("totals", [
             ("signal", .string(signal)),
             ("sessionsOpen", .int(sessionsOpen)),
             ("counters", counters.json),
             ("eventsDropped", .unsigned(eventsDropped)),
-            ("socket", .object([("oversizeDropped", .unsigned(oversizeDropped)), ("sendsDropped", .int(socketDrops))])),
+            ("socket", .object([("oversizeDropped", .unsigned(oversizeDropped)), ("sendsDropped", .int(socketDrops)),
+                                ("segmentation", segmentation.json)])),
             ("simulator", simulator?.json ?? .null),
             ("store", sharing?.json ?? .null),
         ])

@@ -4,7 +4,8 @@ import Synchronization
 
 /// The ceiling any protocol figure is judged against: how many datagrams per second plain
 /// sendmmsg/recvmmsg move over loopback on this machine, one sender thread and one receiver thread,
-/// with no protocol work at all.
+/// with no protocol work at all. With `segmentation`, the sender's batches leave as segmented
+/// sends (`SegmentRuns`), the ceiling of numbers-server -gso.
 package enum RawLoopbackBlaster {
     package struct Report: Sendable, CustomStringConvertible {
         package var datagramSize: Int
@@ -29,11 +30,13 @@ package enum RawLoopbackBlaster {
         duration: Nanoseconds = .seconds(UInt64(1)),
         datagramSize: Int = Limits.maxDatagramSize,
         batchSize: Int = 64,
-        host: String = "127.0.0.1"
+        host: String = "127.0.0.1",
+        segmentation: Bool = false
     ) throws(SocketError) -> Report {
         precondition(datagramSize > 0 && datagramSize <= 65_507, "datagram size must fit one UDP datagram")
         let receiver = try UDPSocket(host: host, port: 0)
         let sender = try UDPSocket(host: host, port: 0)
+        if segmentation { sender.useSegmentation() }
         let wakeup = try Wakeup()
         let shared = Shared()
 

@@ -15,6 +15,8 @@ package final class SendBatch {
     private let slots: MessageSlots
     private let destinations: UnsafeMutablePointer<PeerAddress>
     var headers: UnsafeMutablePointer<MultiMessageHeader> { slots.headers }
+    /// The same datagrams grouped for segmentation offload, when the socket uses it.
+    private(set) var runs: SegmentRuns
 
     package init(capacity: Int = SendBatch.defaultCapacity, bufferSize: Int = Limits.maxDatagramSize) {
         precondition(capacity > 0 && bufferSize > 0, "a send batch needs room for at least one byte")
@@ -23,11 +25,13 @@ package final class SendBatch {
         slots = MessageSlots(capacity: capacity, bufferSize: bufferSize, vectorLength: 0, zeroed: true)
         destinations = .allocate(capacity: capacity)
         destinations.initialize(repeating: PeerAddress(family: .ipv4, port: 0, high: 0, low: 0), count: capacity)
+        runs = SegmentRuns(capacity: capacity)
     }
 
     deinit {
         slots.deallocate()
         destinations.deallocate()
+        runs.deallocate()
     }
 
     package var isEmpty: Bool { count == 0 }
@@ -80,5 +84,14 @@ package final class SendBatch {
             headers[index].header.msg_namelen = destinations[index].write(to: slots.addresses + index, for: family)
             headers[index].header.msg_flags = 0
         }
+    }
+
+    /// After `prepareForSend`: groups the queued datagrams into runs for one segmented send each
+    /// (`SegmentRuns`) and returns how many runs there are.
+    func buildRuns() -> Int {
+        let vectors = slots.vectors, destinations = self.destinations
+        return runs.build(count: count, datagramHeaders: headers,
+                          length: { vectors[$0].iov_len },
+                          sameDestination: { destinations[$0] == destinations[$1] })
     }
 }

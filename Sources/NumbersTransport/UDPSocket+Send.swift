@@ -17,7 +17,9 @@ extension UDPSocket {
     package static let defaultSendWait = Nanoseconds.milliseconds(100)
 
     /// Sends every datagram queued in `batch` with as few `sendmmsg` calls as the kernel allows,
-    /// then empties the batch. Never allocates. Throws only when the socket itself is unusable.
+    /// then empties the batch. With segmentation on (`useSegmentation`), each run of equal
+    /// datagrams to one destination is one entry of those calls. Never allocates. Throws only
+    /// when the socket itself is unusable.
     @discardableResult
     package func send(_ batch: SendBatch, maxWait: Nanoseconds = UDPSocket.defaultSendWait) throws(SocketError) -> SendOutcome {
         defer { batch.removeAll() }
@@ -25,15 +27,44 @@ extension UDPSocket {
         batch.prepareForSend(from: localAddress.family)
 
         var outcome = SendOutcome()
+        var deadline: Instant?
+        var first = 0
+        if usesSegmentation, batch.buildRuns() < batch.count {
+            let runs = batch.runs
+            guard let refused = try sendEntries(runs.headers, count: runs.count, datagramsIn: runs.lengths,
+                                                outcome: &outcome, deadline: &deadline, maxWait: maxWait) else { return outcome }
+            // This kernel or route does not segment: the rest of the batch, and every later one, goes one by one.
+            refuseSegmentation(refused.code)
+            first = runs.starts[refused.entry]
+        }
+        _ = try sendEntries(batch.headers + first, count: batch.count - first, datagramsIn: nil,
+                            outcome: &outcome, deadline: &deadline, maxWait: maxWait)
+        return outcome
+    }
+
+    /// The `sendmmsg` loop: `count` entries from `headers`, entry i carrying `datagramsIn[i]`
+    /// datagrams (1 each when nil). Returns the entry and errno where the kernel refused a
+    /// segmented entry, having sent the ones before it; nil when every entry was sent or dropped.
+    private func sendEntries(
+        _ headers: UnsafeMutablePointer<MultiMessageHeader>, count: Int, datagramsIn: UnsafeMutablePointer<Int>?,
+        outcome: inout SendOutcome, deadline: inout Instant?, maxWait: Nanoseconds
+    ) throws(SocketError) -> (entry: Int, code: Int32)? {
+        func datagrams(_ range: Range<Int>) -> Int {
+            guard let datagramsIn else { return range.count }
+            var total = 0
+            for entry in range { total += datagramsIn[entry] }
+            return total
+        }
         var next = 0
         var retriedIndex = -1
-        var deadline: Instant?
-        while next < batch.count {
-            let accepted = LinuxOnlyCalls.sendmmsg(descriptor, UnsafeMutableRawPointer(batch.headers + next), UInt32(batch.count - next), 0)
+        while next < count {
+            let accepted = LinuxOnlyCalls.sendmmsg(descriptor, UnsafeMutableRawPointer(headers + next), UInt32(count - next), 0)
             if accepted > 0 {
-                // A partial send: the kernel stopped at a datagram it could not take; retry from there.
+                // A partial send: the kernel stopped at an entry it could not take; retry from there.
+                let sent = datagrams(next..<next + Int(accepted))
+                outcome.sent += sent
+                if let datagramsIn { countSegmented(datagramsIn, next..<next + Int(accepted)) }
                 next += Int(accepted)
-                outcome.sent += Int(accepted)
                 continue
             }
             // sendmmsg never accepts zero of a non-empty batch; should it, waiting is the safe reading.
@@ -45,25 +76,40 @@ extension UDPSocket {
                 let limit = deadline ?? MonotonicClock.now() + maxWait
                 deadline = limit
                 if waitWritable(until: limit) { continue }
-                let rest = batch.count - next
+                let rest = datagrams(next..<count)
                 recordSoftError(code, count: rest)
                 outcome.dropped += rest
-                return outcome
+                return nil
+            case _ where datagramsIn.map({ $0[next] > 1 }) == true && Self.refusesSegmentation(code):
+                return (next, code)
             case _ where SoftErrors.isPerDatagram(code):
                 // Errors queued by an earlier ICMP message fail the next call whatever it sends,
-                // so the datagram gets one more try before it counts as lost.
+                // so the entry gets one more try before it counts as lost.
                 if retriedIndex != next {
                     retriedIndex = next
                     continue
                 }
-                recordSoftError(code)
-                outcome.dropped += 1
+                let lost = datagrams(next..<next + 1)
+                recordSoftError(code, count: lost)
+                outcome.dropped += lost
                 next += 1
             default:
                 throw SocketError.system("sendmmsg \(localAddress)", errno: code)
             }
         }
-        return outcome
+        return nil
+    }
+
+    /// Counts the entries of `range` that carried more than one datagram.
+    private func countSegmented(_ datagramsIn: UnsafeMutablePointer<Int>, _ range: Range<Int>) {
+        var runs = 0, datagrams = 0
+        for entry in range where datagramsIn[entry] > 1 {
+            runs += 1
+            datagrams += datagramsIn[entry]
+        }
+        guard runs > 0 else { return }
+        segmentedRunCounter.add(runs, ordering: .relaxed)
+        segmentedDatagramCounter.add(datagrams, ordering: .relaxed)
     }
 
     /// Sends one datagram. Returns false when it was dropped (soft error, or the buffer stayed full

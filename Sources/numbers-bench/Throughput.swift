@@ -15,6 +15,8 @@ struct ThroughputOptions {
     var window = Limits.maxWindow
     var runs = 1
     var skipRaw = false
+    var congestionControl = CongestionControl.model
+    var segmentation = false
 }
 
 struct ThroughputResult {
@@ -26,6 +28,10 @@ struct ThroughputResult {
     var datagramsPerSecond: Double
     var rawDatagramsPerSecond: Double
     var rawSentPerSecond: Double
+    /// The raw blaster sending with segmentation offload, measured beside -gso runs only (else NaN).
+    var rawSegmentedDatagramsPerSecond: Double = .nan
+    var congestionControl: CongestionControl
+    var segmentation: Bool
     var dataSent: UInt64
     var retransmitted: UInt64
     var acksReceived: UInt64
@@ -48,6 +54,10 @@ struct ThroughputResult {
             ("retransmitted", .int(Int(retransmitted))),
             ("acks", .int(Int(acksReceived))),
             ("raw_sent_per_s", .number(rawSentPerSecond, places: 0)),
+            ("cc", .string(congestionControl.rawValue)),
+            ("gso", .bool(segmentation)),
+            ("raw_gso_datagrams_per_s", rawSegmentedDatagramsPerSecond.isFinite ? .number(rawSegmentedDatagramsPerSecond, places: 0) : .null),
+            ("ratio_to_raw_gso", rawSegmentedDatagramsPerSecond.isFinite ? .number(datagramsPerSecond / rawSegmentedDatagramsPerSecond, places: 3) : .null),
             ("passed", .bool(passed)),
         ])
     }
@@ -60,7 +70,10 @@ struct ThroughputResult {
         \(acksReceived) ACKs; \(passed ? "PASS" : "FAIL")
         raw:  \(rawRate(rawDatagramsPerSecond)) datagrams/s received (\(rawRate(rawSentPerSecond)) sent)
         ratio ours/raw: \(fixed(ratio, 3))
-        """
+        """ + (rawSegmentedDatagramsPerSecond.isFinite ? """
+
+        raw with gso: \(rawRate(rawSegmentedDatagramsPerSecond)) datagrams/s received; ratio ours/raw with gso: \(fixed(datagramsPerSecond / rawSegmentedDatagramsPerSecond, 3))
+        """ : "")
     }
 }
 
@@ -91,10 +104,12 @@ enum Throughput {
         let server = JoinableThread.startedOrExit {
             do throws(SocketError) {
                 let socket = try UDPSocket(host: "127.0.0.1", port: 0)
+                if options.segmentation { socket.useSegmentation() }
                 var config = ServerConfig()
                 config.interval = .zero
                 config.batch = batch
                 config.window = window
+                config.congestionControl = options.congestionControl
                 var seeds = SplitMix64(seed: 42)
                 let engine = ServerEngine(config: config, store: InMemorySessionStore(), key: SipHashKey(k0: seeds.next(), k1: seeds.next()),
                                           seedSource: seeds.next())
@@ -162,9 +177,14 @@ enum Throughput {
             var passed = false
             if case .finished(let result) = ours.status { passed = result.passed }
             var raw: RawLoopbackBlaster.Report?
+            var rawSegmented: RawLoopbackBlaster.Report?
             if !options.skipRaw {
                 do {
                     raw = try RawLoopbackBlaster.run(duration: .seconds(ours.seconds), datagramSize: DataMessage.size(count: options.batch))
+                    if options.segmentation {
+                        rawSegmented = try RawLoopbackBlaster.run(duration: .seconds(ours.seconds), datagramSize: DataMessage.size(count: options.batch),
+                                                                  segmentation: true)
+                    }
                 } catch {
                     throw BenchError("raw blaster: \(error)")
                 }
@@ -174,6 +194,8 @@ enum Throughput {
                                           numbersPerSecond: Double(count) / ours.seconds,
                                           datagramsPerSecond: minimum / ours.seconds,
                                           rawDatagramsPerSecond: raw?.receivedPerSecond ?? .nan, rawSentPerSecond: raw?.sentPerSecond ?? .nan,
+                                          rawSegmentedDatagramsPerSecond: rawSegmented?.receivedPerSecond ?? .nan,
+                                          congestionControl: options.congestionControl, segmentation: options.segmentation,
                                           dataSent: ours.counters.dataSent, retransmitted: ours.counters.retransmittedDatagrams,
                                           acksReceived: ours.counters.acksReceived, passed: passed)
             progress("throughput run \(attempt): \(grouped(Int(result.datagramsPerSecond))) dgram/s vs raw \(rawRate(result.rawDatagramsPerSecond)) "

@@ -129,10 +129,16 @@ func makeCommand(_ name: String) -> Command? {
         let runs = runsFlag(flags, default: 1, most: 20, usage: "measured transfers (the best ratio is kept)")
         let batch = batchFlag(flags, default: Limits.maxNumbersPerDatagram)
         let skipRaw = flags.bool("skipRaw", usage: "do not run the raw blaster (for profiling the protocol's loops alone)")
+        let cc = flags.string("cc", default: CongestionControl.model.rawValue,
+                              usage: "the server's congestion control: \(CongestionControl.allCases.map(\.rawValue).joined(separator: " or "))",
+                              validate: { CongestionControl(rawValue: $0) == nil ? "must be \(CongestionControl.allCases.map(\.rawValue).joined(separator: " or "))" : nil })
+        let gso = flags.bool("gso", usage: "the server sends with segmentation offload, as numbers-server -gso does")
         let nice = niceFlag(flags)
         return Command(flags: flags) {
             applyNice(nice.value)
             var options = ThroughputOptions()
+            options.segmentation = gso.value
+            options.congestionControl = CongestionControl(rawValue: cc.value) ?? .model
             options.count = count.value; options.targetSeconds = target.value; options.runs = runs.value; options.batch = batch.value
             options.skipRaw = skipRaw.value
             do {

@@ -27,6 +27,7 @@ let storeURL = flags.string("store", default: "memory", usage: "where sessions a
 let reusePort = flags.bool("reusePort", usage: "let several servers listen on the same port (SO_REUSEPORT); with a shared -store they share the load and take over each other's clients")
 let tracePath = flags.string("trace", usage: "write one JSON line per datagram sent, received, rejected (with the reason), or dropped, held or corrupted by the simulator, and one per phase change of a session's congestion controller, to this `file` (format: docs/trace.md)")
 let pcapPath = flags.string("pcap", usage: "write every datagram sent and received to this pcap `file` (synthesised IP and UDP headers), for Wireshark or tshark with dissector/numbers.lua")
+let gso = flags.bool("gso", usage: "send each run of equal DATA to one client as one segmented send (UDP GSO), which the kernel splits back into the same datagrams: far less kernel work per datagram at full speed, but packet filters (iptables), qdiscs and captures on this host see one packet per run, so leave it off when they are how loss is made or measured")
 let simulator = ImpairmentFlags(registeringOn: flags)
 lineBufferStandardOutput()
 flags.parseOrExit()
@@ -55,6 +56,7 @@ let socket: UDPSocket
 do { socket = try UDPSocket(host: host.value, port: UInt16(port.value), reusePort: reusePort.value) } catch { fail("\(error)") }
 let trap: SignalTrap
 do { trap = try SignalTrap() } catch { fail("\(error)") }
+if gso.value { socket.useSegmentation() }
 
 var rng = SystemRandomNumberGenerator()
 var addressKey = SipHashKey.random()
@@ -84,11 +86,11 @@ if json.value {
     print(ServerJSONReport.listening(address: socket.localAddress, settings: [
         ("reusePort", .bool(reusePort.value)), ("store", .string(redisEndpoint.map { "\($0)" } ?? "memory")),
         ("intervalSeconds", .seconds(config.interval)), ("batch", .int(config.batch)), ("window", .unsigned(UInt64(config.window))),
-        ("sessionTTLSeconds", .seconds(config.sessionTTL)), ("maxSessions", .int(config.maxSessions)),
+        ("sessionTTLSeconds", .seconds(config.sessionTTL)), ("maxSessions", .int(config.maxSessions)), ("gso", .bool(gso.value)),
         ("simulator", impairment.isTransparent ? .null : .string("\(impairment)")),
     ]))
 } else {
-print("numbers-server: listening on \(socket.localAddress)\(reusePort.value ? " (shared port)" : "") (store \(redisEndpoint.map { "\($0)" } ?? "memory"), interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions), cc \(config.congestionControl.rawValue))")
+print("numbers-server: listening on \(socket.localAddress)\(reusePort.value ? " (shared port)" : "") (store \(redisEndpoint.map { "\($0)" } ?? "memory"), interval \(interval.value), batch \(config.batch), window \(config.window), session TTL \(sessionTTL.value), max sessions \(config.maxSessions), cc \(config.congestionControl.rawValue)\(gso.value ? ", gso" : ""))")
 if !impairment.isTransparent { print("numbers-server: simulator: \(impairment)") }
 }
 
@@ -132,7 +134,8 @@ if let failure = loop.recorder?.close() { printError("numbers-server: \(failure)
 if json.value {
     print(ServerJSONReport.totals(signal: signalName, sessionsOpen: loop.engine.sessionCount, counters: loop.engine.counters,
                                   eventsDropped: loop.engine.eventsDropped, oversizeDropped: loop.oversizeDropped,
-                                  socketDrops: loop.socketDrops, simulator: impairment.isTransparent ? nil : loop.impairmentCounters,
+                                  socketDrops: loop.socketDrops, segmentation: SegmentationReport(requested: gso.value, runs: socket.segmentedRuns, datagrams: socket.segmentedDatagrams, refusal: socket.segmentationRefusal),
+                                  simulator: impairment.isTransparent ? nil : loop.impairmentCounters,
                                   sharing: loop.engine.sharingCounters))
     exit(0)
 }
@@ -150,5 +153,6 @@ if let shared = loop.engine.sharingCounters, let link = loop.storeLink {
 if loop.oversizeDropped > 0 || loop.socketDrops > 0 {
     print("numbers-server: socket: \(loop.oversizeDropped) oversize datagrams dropped, \(loop.socketDrops) sends dropped by the kernel")
 }
+if gso.value { print("numbers-server: \(SegmentationReport(requested: gso.value, runs: socket.segmentedRuns, datagrams: socket.segmentedDatagrams, refusal: socket.segmentationRefusal).summary)") }
 if !impairment.isTransparent { print("numbers-server: \(loop.impairmentCounters.summary(label: "simulator"))") }
 exit(0)
