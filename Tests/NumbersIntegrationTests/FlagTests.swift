@@ -61,7 +61,7 @@ struct FlagTests {
 
     static let serverFlags: [String] = [
         "batch", "burstLoss", "cc", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "goOfflineFor",
-        "host", "interval", "jitter", "lossSeed", "maxSessions", "port", "quiet", "reorderRate", "reusePort", "sessionTTL", "store", "window",
+        "gso", "host", "interval", "jitter", "lossSeed", "maxSessions", "port", "quiet", "reorderRate", "reusePort", "sessionTTL", "store", "window",
     ] + instrumentFlags
     static let clientFlags: [String] = [
         "burstLoss", "clientID", "corruptRate", "delay", "dropRate", "duplicateRate", "failEvery", "giveUpAfter",
@@ -71,7 +71,7 @@ struct FlagTests {
     static let instrumentFlags = ["json", "trace", "pcap"]
     static let clientOnlyInstrumentFlags = ["progress"]
     /// Flags whose help need not show a default: bools (false) and an empty optional string.
-    static let withoutDefault = Set(["quiet", "clientID", "burstLoss", "reusePort"] + instrumentFlags + clientOnlyInstrumentFlags)
+    static let withoutDefault = Set(["quiet", "clientID", "burstLoss", "reusePort", "gso"] + instrumentFlags + clientOnlyInstrumentFlags)
 
     @Test("-h: status 0 and usage on stdout listing every flag with its default",
           arguments: [("numbers-server", serverFlags), ("numbers-client", clientFlags)])
