@@ -31,8 +31,6 @@ struct SegmentRuns {
     let lengths: UnsafeMutablePointer<Int>
     let starts: UnsafeMutablePointer<Int>
     private let control: UnsafeMutableRawPointer
-    /// Runs built by the last `build`.
-    private(set) var count = 0
 
     init(capacity: Int) {
         headers = .allocate(capacity: capacity)
@@ -56,7 +54,7 @@ struct SegmentRuns {
     /// returns how many runs there are. `sameDestination(i, j)` says whether datagrams i and j
     /// go to one place. An empty datagram always stands alone: as a run's last segment it would
     /// vanish.
-    mutating func build(count datagrams: Int, datagramHeaders: UnsafeMutablePointer<MultiMessageHeader>,
+    func build(count datagrams: Int, datagramHeaders: UnsafeMutablePointer<MultiMessageHeader>,
                         length: (Int) -> Int, sameDestination: (Int, Int) -> Bool) -> Int {
         var run = 0
         var first = 0
@@ -97,7 +95,6 @@ struct SegmentRuns {
             first += segments
         }
         assert(run > 0 || datagrams == 0)
-        count = run
         return run
     }
 

@@ -16,7 +16,7 @@ package final class SendBatch {
     private let destinations: UnsafeMutablePointer<PeerAddress>
     var headers: UnsafeMutablePointer<MultiMessageHeader> { slots.headers }
     /// The same datagrams grouped for segmentation offload, when the socket uses it.
-    private(set) var runs: SegmentRuns
+    let runs: SegmentRuns
 
     package init(capacity: Int = SendBatch.defaultCapacity, bufferSize: Int = Limits.maxDatagramSize) {
         precondition(capacity > 0 && bufferSize > 0, "a send batch needs room for at least one byte")

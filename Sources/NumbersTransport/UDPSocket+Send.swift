@@ -28,17 +28,24 @@ extension UDPSocket {
 
         var outcome = SendOutcome()
         var deadline: Instant?
-        var first = 0
-        if usesSegmentation, batch.buildRuns() < batch.count {
-            let runs = batch.runs
-            guard let refused = try sendEntries(runs.headers, count: runs.count, datagramsIn: runs.lengths,
-                                                outcome: &outcome, deadline: &deadline, maxWait: maxWait) else { return outcome }
-            // This kernel or route does not segment: the rest of the batch, and every later one, goes one by one.
-            refuseSegmentation(refused.code)
-            first = runs.starts[refused.entry]
+        let runCount = usesSegmentation ? batch.buildRuns() : batch.count
+        guard runCount < batch.count else {
+            _ = try sendEntries(batch.headers, count: batch.count, datagramsIn: nil, outcome: &outcome, deadline: &deadline, maxWait: maxWait)
+            return outcome
         }
-        _ = try sendEntries(batch.headers + first, count: batch.count - first, datagramsIn: nil,
-                            outcome: &outcome, deadline: &deadline, maxWait: maxWait)
+        let runs = batch.runs
+        var entry = 0
+        while entry < runCount {
+            guard let refused = try sendEntries(runs.headers + entry, count: runCount - entry, datagramsIn: runs.lengths + entry,
+                                                outcome: &outcome, deadline: &deadline, maxWait: maxWait) else { break }
+            // Refused for this destination or route (its MTU, an IPsec policy): this run goes one
+            // by one, and later runs, most likely to other clients, are still tried whole.
+            let run = entry + refused.entry
+            recordRunRefusal(refused.code)
+            _ = try sendEntries(batch.headers + runs.starts[run], count: runs.lengths[run], datagramsIn: nil,
+                                outcome: &outcome, deadline: &deadline, maxWait: maxWait)
+            entry = run + 1
+        }
         return outcome
     }
 
@@ -80,7 +87,7 @@ extension UDPSocket {
                 recordSoftError(code, count: rest)
                 outcome.dropped += rest
                 return nil
-            case _ where datagramsIn.map({ $0[next] > 1 }) == true && Self.refusesSegmentation(code):
+            case _ where datagramsIn.map({ $0[next] > 1 }) == true && Self.refusesRun(code):
                 return (next, code)
             case _ where SoftErrors.isPerDatagram(code):
                 // Errors queued by an earlier ICMP message fail the next call whatever it sends,

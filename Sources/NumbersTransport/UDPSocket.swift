@@ -16,11 +16,13 @@ package final class UDPSocket: Sendable {
 
     private let softErrorCounter = Atomic<Int>(0)
     private let lastSoftErrorCode = Atomic<Int32>(0)
-    /// Segmentation offload: `Segmentation.off` until `useSegmentation()`, `.on`, or the errno
-    /// with which the kernel refused a segmented send, after which it stays off.
+    /// Segmentation offload: `Segmentation.off` until `useSegmentation()`, then `.on`, or the
+    /// errno with which the kernel refused the option.
     let segmentationState = Atomic<Int32>(Segmentation.off)
     let segmentedRunCounter = Atomic<Int>(0)
     let segmentedDatagramCounter = Atomic<Int>(0)
+    let refusedRunCounter = Atomic<Int>(0)
+    let lastRunRefusalCode = Atomic<Int32>(0)
 
     /// Opens a socket bound to `host` ("127.0.0.1", "::1", "0.0.0.0", "::", "localhost") and `port`
     /// (0 for an ephemeral one). When a name has several addresses, the first that binds wins.

@@ -32,6 +32,9 @@ struct ThroughputResult {
     var rawSegmentedDatagramsPerSecond: Double = .nan
     var congestionControl: CongestionControl
     var segmentation: Bool
+    /// The server's segmented sends (-gso) and the DATA and trailers in them.
+    var segmentedRuns = 0
+    var segmentedDatagrams = 0
     var dataSent: UInt64
     var retransmitted: UInt64
     var acksReceived: UInt64
@@ -56,6 +59,8 @@ struct ThroughputResult {
             ("raw_sent_per_s", .number(rawSentPerSecond, places: 0)),
             ("cc", .string(congestionControl.rawValue)),
             ("gso", .bool(segmentation)),
+            ("gso_runs", .int(segmentedRuns)),
+            ("gso_datagrams", .int(segmentedDatagrams)),
             ("raw_gso_datagrams_per_s", rawSegmentedDatagramsPerSecond.isFinite ? .number(rawSegmentedDatagramsPerSecond, places: 0) : .null),
             ("ratio_to_raw_gso", rawSegmentedDatagramsPerSecond.isFinite ? .number(datagramsPerSecond / rawSegmentedDatagramsPerSecond, places: 3) : .null),
             ("passed", .bool(passed)),
@@ -67,7 +72,7 @@ struct ThroughputResult {
         ours: n = \(grouped(Int(count))) in \(fixed(seconds, 3)) s: \(grouped(Int(numbersPerSecond))) numbers/s, \
         \(grouped(Int(datagramsPerSecond))) datagrams/s of \(datagramSize) bytes \
         (\(fixed(numbersPerSecond * 32 / 1e6, 0)) Mbit/s of numbers); \(dataSent) DATA sent, \(retransmitted) retransmitted, \
-        \(acksReceived) ACKs; \(passed ? "PASS" : "FAIL")
+        \(acksReceived) ACKs\(segmentation ? "; \(segmentedDatagrams) datagrams in \(segmentedRuns) segmented sends" : ""); \(passed ? "PASS" : "FAIL")
         raw:  \(rawRate(rawDatagramsPerSecond)) datagrams/s received (\(rawRate(rawSentPerSecond)) sent)
         ratio ours/raw: \(fixed(ratio, 3))
         """ + (rawSegmentedDatagramsPerSecond.isFinite ? """
@@ -82,6 +87,9 @@ private final class ThroughputShared: Sendable {
     let serverPort = Atomic<Int>(0)
     let serverWakeup: Wakeup
     let serverCounters = Mutex<ServerCounters?>(nil)
+    /// The server socket's segmented sends and the datagrams in them (-gso).
+    let segmentedRuns = Atomic<Int>(0)
+    let segmentedDatagrams = Atomic<Int>(0)
     let clientOutcome = Mutex<(status: ClientStatus, seconds: Double)?>(nil)
     let failure = Mutex<String?>(nil)
     init(wakeup: Wakeup) { serverWakeup = wakeup }
@@ -95,7 +103,7 @@ private final class ThroughputShared: Sendable {
 
 enum Throughput {
     /// One transfer of `count` numbers; returns the client's time and the server's counters.
-    static func transfer(count: UInt32, options: ThroughputOptions) throws(BenchError) -> (seconds: Double, status: ClientStatus, counters: ServerCounters) {
+    static func transfer(count: UInt32, options: ThroughputOptions) throws(BenchError) -> (seconds: Double, status: ClientStatus, counters: ServerCounters, segmentedRuns: Int, segmentedDatagrams: Int) {
         let wakeup: Wakeup
         do { wakeup = try Wakeup() } catch { throw BenchError("\(error)") }
         let shared = ThroughputShared(wakeup: wakeup)
@@ -104,7 +112,13 @@ enum Throughput {
         let server = JoinableThread.startedOrExit {
             do throws(SocketError) {
                 let socket = try UDPSocket(host: "127.0.0.1", port: 0)
-                if options.segmentation { socket.useSegmentation() }
+                if options.segmentation {
+                    socket.useSegmentation()
+                    if let code = socket.segmentationUnavailable {
+                        shared.fail("-gso: this kernel cannot segment UDP (errno \(code))")
+                        return
+                    }
+                }
                 var config = ServerConfig()
                 config.interval = .zero
                 config.batch = batch
@@ -117,6 +131,8 @@ enum Throughput {
                 shared.serverPort.store(Int(socket.localAddress.port), ordering: .releasing)
                 try loop.run(wakeup: shared.serverWakeup, shouldStop: { shared.stop.load(ordering: .acquiring) }, onEvent: { _ in })
                 shared.serverCounters.withLock { $0 = loop.engine.counters }
+                shared.segmentedRuns.store(socket.segmentedRuns, ordering: .releasing)
+                shared.segmentedDatagrams.store(socket.segmentedDatagrams, ordering: .releasing)
             } catch {
                 shared.fail("server: \(error)")
             }
@@ -157,7 +173,8 @@ enum Throughput {
         guard let outcome = shared.clientOutcome.withLock({ $0 }), let counters = shared.serverCounters.withLock({ $0 }) else {
             throw BenchError("the transfer ended without a result")
         }
-        return (outcome.seconds, outcome.status, counters)
+        return (outcome.seconds, outcome.status, counters,
+                shared.segmentedRuns.load(ordering: .acquiring), shared.segmentedDatagrams.load(ordering: .acquiring))
     }
 
     static func run(options: ThroughputOptions) throws(BenchError) -> ThroughputResult {
@@ -190,7 +207,7 @@ enum Throughput {
                 }
             }
             let minimum = (Double(count) / Double(options.batch)).rounded(.up)
-            let result = ThroughputResult(count: count, batch: options.batch, seconds: ours.seconds,
+            var result = ThroughputResult(count: count, batch: options.batch, seconds: ours.seconds,
                                           numbersPerSecond: Double(count) / ours.seconds,
                                           datagramsPerSecond: minimum / ours.seconds,
                                           rawDatagramsPerSecond: raw?.receivedPerSecond ?? .nan, rawSentPerSecond: raw?.sentPerSecond ?? .nan,
@@ -198,6 +215,8 @@ enum Throughput {
                                           congestionControl: options.congestionControl, segmentation: options.segmentation,
                                           dataSent: ours.counters.dataSent, retransmitted: ours.counters.retransmittedDatagrams,
                                           acksReceived: ours.counters.acksReceived, passed: passed)
+            result.segmentedRuns = ours.segmentedRuns
+            result.segmentedDatagrams = ours.segmentedDatagrams
             progress("throughput run \(attempt): \(grouped(Int(result.datagramsPerSecond))) dgram/s vs raw \(rawRate(result.rawDatagramsPerSecond)) "
                      + "(ratio \(fixed(result.ratio, 3)), \(result.passed ? "PASS" : "FAIL"))")
             if best == nil || result.ratio > best!.ratio { best = result }

@@ -42,6 +42,11 @@ config.congestionControl = CongestionControl(rawValue: cc.value) ?? .model
 flags.validateOrExit { () throws(ConfigurationError) in try config.validate() }
 let impairment = simulator.config()
 
+@MainActor func segmentationReport() -> SegmentationReport {
+    SegmentationReport(requested: gso.value, unavailable: socket.segmentationUnavailable, runs: socket.segmentedRuns,
+                       datagrams: socket.segmentedDatagrams, refusedRuns: socket.refusedRuns, lastRefusal: socket.lastRunRefusal)
+}
+
 func fail(_ message: String) -> Never {
     printError("numbers-server: \(message)")
     exit(1)
@@ -56,7 +61,12 @@ let socket: UDPSocket
 do { socket = try UDPSocket(host: host.value, port: UInt16(port.value), reusePort: reusePort.value) } catch { fail("\(error)") }
 let trap: SignalTrap
 do { trap = try SignalTrap() } catch { fail("\(error)") }
-if gso.value { socket.useSegmentation() }
+if gso.value {
+    socket.useSegmentation()
+    if let code = socket.segmentationUnavailable {
+        printError("numbers-server: -gso: this kernel cannot segment UDP (\(String(cString: strerror(code)))): every datagram goes alone")
+    }
+}
 
 var rng = SystemRandomNumberGenerator()
 var addressKey = SipHashKey.random()
@@ -134,7 +144,7 @@ if let failure = loop.recorder?.close() { printError("numbers-server: \(failure)
 if json.value {
     print(ServerJSONReport.totals(signal: signalName, sessionsOpen: loop.engine.sessionCount, counters: loop.engine.counters,
                                   eventsDropped: loop.engine.eventsDropped, oversizeDropped: loop.oversizeDropped,
-                                  socketDrops: loop.socketDrops, segmentation: SegmentationReport(requested: gso.value, runs: socket.segmentedRuns, datagrams: socket.segmentedDatagrams, refusal: socket.segmentationRefusal),
+                                  socketDrops: loop.socketDrops, segmentation: segmentationReport(),
                                   simulator: impairment.isTransparent ? nil : loop.impairmentCounters,
                                   sharing: loop.engine.sharingCounters))
     exit(0)
@@ -153,6 +163,6 @@ if let shared = loop.engine.sharingCounters, let link = loop.storeLink {
 if loop.oversizeDropped > 0 || loop.socketDrops > 0 {
     print("numbers-server: socket: \(loop.oversizeDropped) oversize datagrams dropped, \(loop.socketDrops) sends dropped by the kernel")
 }
-if gso.value { print("numbers-server: \(SegmentationReport(requested: gso.value, runs: socket.segmentedRuns, datagrams: socket.segmentedDatagrams, refusal: socket.segmentationRefusal).summary)") }
+if gso.value { print("numbers-server: \(segmentationReport().summary)") }
 if !impairment.isTransparent { print("numbers-server: \(loop.impairmentCounters.summary(label: "simulator"))") }
 exit(0)

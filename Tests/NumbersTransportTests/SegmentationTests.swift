@@ -42,26 +42,32 @@ struct SegmentationTests {
         #expect(SegmentRuns.maxBytes == 65_535 - 20 - 8)
     }
 
-    @Test("mixed sizes to two receivers: every datagram arrives whole and in order, in fewer sends")
-    func mixedBatchArrivesWhole() throws {
-        let sender = try UDPSocket(host: "127.0.0.1", port: 0)
+    /// Sends the mixed batch from a socket bound to `host` to two receivers on `host`.
+    private func mixedBatch(host: String) throws {
+        let sender = try UDPSocket(host: host, port: 0)
         sender.useSegmentation()
-        let first = try UDPSocket(host: "127.0.0.1", port: 0), second = try UDPSocket(host: "127.0.0.1", port: 0)
+        #expect(sender.usesSegmentation && sender.segmentationUnavailable == nil, "this kernel has UDP_SEGMENT (4.18+)")
+        let first = try UDPSocket(host: host, port: 0), second = try UDPSocket(host: host, port: 0)
         let lengths = Array(repeating: 1_200, count: 30) + [500] + Array(repeating: 80, count: 20) + [0, 1_200, 1_200] + Array(repeating: 33, count: 10)
         let destinations = lengths.indices.map { $0 < 40 || $0 >= 54 ? first.localAddress : second.localAddress }
         let batch = SendBatch(capacity: lengths.count)
         let sent = queue(batch, lengths, to: destinations)
         #expect(try sender.send(batch) == SendOutcome(sent: lengths.count, dropped: 0))
-        #expect(sender.usesSegmentation && sender.segmentationRefusal == nil)
         // Runs: 30 of 1,200 with the 500 after them, 9 and 11 of 80 (the destination changes), 2 of
         // 1,200 after the empty one, which goes alone, and 10 of 33.
-        #expect(sender.segmentedRuns == 5 && sender.segmentedDatagrams == lengths.count - 1)
+        #expect(sender.segmentedRuns == 5 && sender.segmentedDatagrams == lengths.count - 1 && sender.refusedRuns == 0)
 
         let toFirst = lengths.indices.filter { destinations[$0] == first.localAddress }
         let toSecond = lengths.indices.filter { destinations[$0] == second.localAddress }
         #expect(try receive(toFirst.count, on: first).map(\.bytes) == toFirst.map { sent[$0] })
         #expect(try receive(toSecond.count, on: second).map(\.bytes) == toSecond.map { sent[$0] })
     }
+
+    @Test("mixed sizes to two receivers over IPv4: every datagram arrives whole and in order, in fewer sends")
+    func mixedBatchIPv4() throws { try mixedBatch(host: "127.0.0.1") }
+
+    @Test("the same over IPv6", .enabled(if: ipv6LoopbackAvailable, "IPv6 loopback ::1 cannot be bound on this machine"))
+    func mixedBatchIPv6() throws { try mixedBatch(host: "::1") }
 
     @Test("off unless asked for: every datagram is its own send")
     func offByDefault() throws {
@@ -74,23 +80,29 @@ struct SegmentationTests {
         #expect(try receive(8, on: receiver).map(\.bytes) == sent)
     }
 
-    @Test("a socket the kernel will not segment for (SO_NO_CHECK): refused once with EINVAL, then every datagram goes alone and arrives")
-    func refusalFallsBackToSingleDatagrams() throws {
+    @Test("runs the kernel refuses (SO_NO_CHECK: EINVAL) go one by one, between single datagrams it took: each arrives once, in order")
+    func refusedRunsGoOneByOne() throws {
         let sender = try UDPSocket(host: "127.0.0.1", port: 0)
         var one: Int32 = 1
-        // SO_NO_CHECK (11): no UDP checksum, which segmentation needs; the kernel refuses runs with EINVAL.
+        // SO_NO_CHECK (11): no UDP checksum, which segmentation needs, so the kernel refuses every
+        // run with EINVAL and takes single datagrams.
         #expect(setsockopt(sender.descriptor, SOL_SOCKET, 11, &one, socklen_t(MemoryLayout<Int32>.size)) == 0)
         sender.useSegmentation()
-        let receiver = try UDPSocket(host: "127.0.0.1", port: 0)
-        let lengths = [300, 300, 300, 90] + Array(repeating: 1_200, count: 12)
+        #expect(sender.usesSegmentation)
+        let a = try UDPSocket(host: "127.0.0.1", port: 0), b = try UDPSocket(host: "127.0.0.1", port: 0)
+        // Entries: a single, a run of 3 (refused), a single to b, a run of 2 (refused), a single.
+        let lengths = [100, 300, 300, 300, 70, 200, 200, 1_000]
+        let destinations = [a, a, a, a, b, a, a, b].map(\.localAddress)
         let batch = SendBatch(capacity: lengths.count)
-        let sent = queue(batch, lengths, to: Array(repeating: receiver.localAddress, count: lengths.count))
+        let sent = queue(batch, lengths, to: destinations)
         #expect(try sender.send(batch) == SendOutcome(sent: lengths.count, dropped: 0))
-        #expect(sender.segmentationRefusal == EINVAL && !sender.usesSegmentation)
+        #expect(sender.refusedRuns == 2 && sender.lastRunRefusal == EINVAL)
         #expect(sender.segmentedRuns == 0 && sender.softErrorCount == 0)
-        #expect(try receive(lengths.count, on: receiver).map(\.bytes) == sent)
+        #expect(sender.usesSegmentation, "a refused run is its path's, not the socket's")
 
-        sender.useSegmentation()   // a refusal is for good
-        #expect(!sender.usesSegmentation)
+        #expect(try receive(6, on: a).map(\.bytes) == [0, 1, 2, 3, 5, 6].map { sent[$0] })
+        #expect(try receive(2, on: b).map(\.bytes) == [4, 7].map { sent[$0] })
+        // Nothing twice: no further datagram within 50 ms.
+        #expect(try receive(1, on: a, timeout: .milliseconds(50)).isEmpty)
     }
 }
