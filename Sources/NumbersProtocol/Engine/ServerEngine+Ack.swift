@@ -1,12 +1,14 @@
-extension ServerEngine {
-    enum AckOutcome {
-        case otherProcess, challenge, invalid
-        /// The client holds numbers this copy never sent: another server took the session over.
-        case movedOn
-        case completed(total: UInt32, stats: SessionStats)
-        case applied(migrated: Bool, probe: Bool, ranges: Int, rangesDropped: Int, newRequest: Bool)
-    }
+/// What an ACK did to its session. Not nested in the generic engine, whose nested types are
+/// generic too and have their metadata looked up at run time on every use (see `TimerOutcome`).
+private enum AckOutcome {
+    case otherProcess, challenge, invalid
+    /// The client holds numbers this copy never sent: another server took the session over.
+    case movedOn
+    case completed(total: UInt32, stats: SessionStats)
+    case applied(migrated: Bool, probe: Bool, ranges: Int, rangesDropped: Int, newRequest: Bool)
+}
 
+extension ServerEngine {
     mutating func handleAck(_ ack: AckMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
         let validator = self.validator
         let previousHeard = sharing == nil ? nil : store.session(ack.clientID)?.lastHeard

@@ -178,10 +178,6 @@ public struct ServerEngine<Store: SessionStore> {
         return nil
     }
 
-    private enum TimerOutcome {
-        case stale, expired(total: UInt32, acknowledged: UInt32, stats: SessionStats), idle, sent(SendRecord, Transmit)
-    }
-
     private mutating func sent(_ t: Transmit) -> Transmit {
         counters.datagramsSent += 1
         counters.bytesSent += UInt64(t.length)
@@ -222,4 +218,11 @@ public struct ServerEngine<Store: SessionStore> {
     mutating func record(_ event: ServerEvent) {
         if events.count < ServerConfig.maxSessionEvents { events.append(event) } else { eventsDropped += 1 }
     }
+}
+
+/// What a due timer did to its session. Outside the generic engine: a type nested in
+/// `ServerEngine<Store>` is generic too, and its metadata was looked up at run time for every
+/// datagram sent.
+private enum TimerOutcome {
+    case stale, expired(total: UInt32, acknowledged: UInt32, stats: SessionStats), idle, sent(SendRecord, Transmit)
 }
