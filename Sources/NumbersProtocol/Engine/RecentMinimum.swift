@@ -9,6 +9,8 @@ struct RecentMinimum {
     private var next = 0
     private let kept: Int
     private(set) var count = 0
+    /// The smallest of `samples`.
+    private var minimum = UInt64.max
 
     init(keeping kept: Int = RecentMinimum.maxKept) {
         precondition(kept >= 1 && kept <= Self.maxKept, "a recent minimum keeps 1 to \(Self.maxKept) samples")
@@ -16,18 +18,22 @@ struct RecentMinimum {
     }
 
     mutating func add(_ sample: Nanoseconds) {
+        let evicted = samples[next]
         samples[next] = sample.value
         next = (next + 1) % kept
         count = min(count + 1, kept)
+        // Kept up to date here, where it is cheap: it is read for nearly every DATA the client
+        // takes in, and a scan of the samples on each read was 2.6% of a full-speed transfer.
+        if sample.value <= minimum {
+            minimum = sample.value
+        } else if evicted == minimum {
+            minimum = .max
+            for i in 0..<kept { minimum = Swift.min(minimum, samples[i]) }
+        }
     }
 
     /// Forgets every sample.
     mutating func reset() { self = RecentMinimum(keeping: kept) }
 
-    var value: Nanoseconds? {
-        guard count > 0 else { return nil }
-        var m = UInt64.max
-        for i in 0..<kept { m = min(m, samples[i]) }
-        return Nanoseconds(m)
-    }
+    var value: Nanoseconds? { count > 0 ? Nanoseconds(minimum) : nil }
 }
