@@ -8,6 +8,10 @@ final class ImpairedSender {
     let batch = SendBatch()
     // Touched per datagram by the owning loop's thread only (see ServerLoop.engine).
     @exclusivity(unchecked) var impairment: Impairment
+    /// The model does nothing at all (and so never goes offline). Kept apart because reading
+    /// even a `let` of `impairment` through this class copied the whole model, arrays and all,
+    /// for every datagram received.
+    private let isTransparent: Bool
     /// Where the engine encodes when the model may alter or hold a datagram.
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: Limits.maxDatagramSize, alignment: 8)
     @exclusivity(unchecked) private(set) var socketDrops = 0
@@ -17,6 +21,7 @@ final class ImpairedSender {
     init(socket: UDPSocket, impairment: Impairment) {
         self.socket = socket
         self.impairment = impairment
+        self.isTransparent = impairment.isTransparent
     }
 
     deinit { scratch.deallocate() }
@@ -24,7 +29,7 @@ final class ImpairedSender {
     /// Lets `produce` write one datagram (returning its length and destination, or nil when the
     /// engine has nothing); returns false when it had nothing.
     func send(now: Instant, _ produce: (UnsafeMutableRawBufferPointer) -> (Int, PeerAddress)?) -> Bool {
-        if impairment.isTransparent {
+        if isTransparent {
             if batch.isFull { flush() }
             guard let buffer = batch.nextBuffer, let (length, destination) = produce(buffer) else { return false }
             batch.commit(length: length, to: destination)
@@ -72,7 +77,7 @@ final class ImpairedSender {
 
     /// Whether an arriving datagram must be ignored because this side is offline.
     func ignoresInbound(now: Instant) -> Bool {
-        guard impairment.isOffline(at: now) else { return false }
+        guard !isTransparent, impairment.isOffline(at: now) else { return false }
         impairment.noteInboundIgnored()
         return true
     }

@@ -55,6 +55,10 @@ package final class ServerLoop<Store: SessionStore> {
     }
 
     /// Runs until `shouldStop` says so (checked every turn; `wakeup` interrupts the wait).
+    // Specialized for the store every server without -store uses, so that the engine's own
+    // specialized entry points are called: unspecialized, each datagram looked up the engine's
+    // generic metadata and went through the store's witness table.
+    @_specialize(exported: true, where Store == InMemorySessionStore)
     package func run(wakeup: Wakeup?, shouldStop: () -> Bool, onEvent: (ServerEvent) -> Void) throws(SocketError) {
         while !shouldStop() {
             var now = SharedClock.now()

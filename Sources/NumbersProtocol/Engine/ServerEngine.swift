@@ -76,6 +76,7 @@ public struct ServerEngine<Store: SessionStore> {
     /// - Parameters:
     ///   - bytes: the datagram, read only during the call.
     ///   - now: the caller's monotonic clock; it must not go backwards between calls.
+    @_specialize(exported: true, where Store == InMemorySessionStore)
     public mutating func handle(_ bytes: UnsafeRawBufferPointer, from source: PeerAddress, now: Instant) {
         counters.datagramsReceived += 1
         counters.bytesReceived += UInt64(bytes.count)
@@ -124,6 +125,7 @@ public struct ServerEngine<Store: SessionStore> {
     ///
     /// - Precondition: `buffer.count >= Limits.maxDatagramSize`.
     /// - Returns: the datagram's length (its bytes are `buffer[0..<length]`) and destination.
+    @_specialize(exported: true, where Store == InMemorySessionStore)
     public mutating func poll(now: Instant, into buffer: UnsafeMutableRawBufferPointer) -> Transmit? {
         precondition(buffer.count >= Limits.maxDatagramSize)
         if let item = control.pop() {
