@@ -15,9 +15,11 @@ let package = Package(
     ],
     targets: [
         // Layer 1+2: wire format, generator, checksums, sans-IO engines. Pure: no sockets, no clocks.
-        .target(name: "NumbersProtocol", dependencies: ["NumbersCRC32C"], swiftSettings: strict),
+        .target(name: "NumbersProtocol", dependencies: ["NumbersCRC32C", "NumbersSplitMix"], swiftSettings: strict),
         // CRC-32C with the CPU's crc32 and carry-less multiply instructions, and a table fallback.
         .target(name: "NumbersCRC32C"),
+        // The sequence's numbers four at a time with AVX2 where the CPU has it, and a plain fallback.
+        .target(name: "NumbersSplitMix"),
         // The one impairment model: used in the real send path and by the simulated network.
         .target(name: "NumbersImpairment", dependencies: ["NumbersProtocol"], swiftSettings: strict),
         // Layer 3: sockets, clocks, event loops around the engines.
@@ -45,7 +47,7 @@ let package = Package(
         .executableTarget(name: "numbers-chart", dependencies: ["NumbersCLI", "NumbersReporting"], swiftSettings: strict),
         .executableTarget(name: "numbers-client", dependencies: ["NumbersProtocol", "NumbersImpairment", "NumbersTransport", "NumbersCLI", "NumbersReporting"], swiftSettings: strict),
 
-        .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol", "NumbersCRC32C"], swiftSettings: strict),
+        .testTarget(name: "NumbersProtocolTests", dependencies: ["NumbersProtocol", "NumbersCRC32C", "NumbersSplitMix"], swiftSettings: strict),
         .testTarget(name: "NumbersImpairmentTests", dependencies: ["NumbersImpairment"], swiftSettings: strict),
         .testTarget(name: "NumbersTransportTests", dependencies: ["NumbersTransport"], swiftSettings: strict),
         .testTarget(name: "NumbersSimulationTests", dependencies: ["NumbersSimulation", "NumbersProtocol", "NumbersImpairment", "NumbersInvariants"], swiftSettings: strict),

@@ -1,3 +1,5 @@
+import Foundation
+import NumbersSplitMix
 import Testing
 @testable import NumbersProtocol
 
@@ -89,6 +91,38 @@ private func bigEndianBytes(_ words: [UInt32]) -> [UInt8] {
             let expected = (0..<count).map { g.number(at: start + UInt32($0)) }
             #expect(bytes == bigEndianBytes(expected), "start \(start) count \(count)")
         }
+    }
+
+    /// The AVX2 writer (where the CPU has it) and the plain one agree with random access for every
+    /// length up to three vector steps and beyond, at every alignment of the output, and where
+    /// seed + k·γ wraps.
+    @Test(arguments: [UInt64(0), .max, 0x0123_4567_89AB_CDEF, 0x9E37_79B9_7F4A_7C15])
+    func vectorAndPlainWritersAgree(seed: UInt64) {
+        let g = SequenceGenerator(seed: seed)
+        for start in [UInt32(0), 5, 4_000_000_001, UInt32.max - 70] {
+            for count in 0...70 where UInt64(start) + UInt64(count) <= UInt64(UInt32.max) + 1 {
+                let expected = bigEndianBytes((0..<count).map { g.number(at: start + UInt32($0)) })
+                for misalignment in [0, 1, 3] {
+                    var fast = [UInt8](repeating: 0xA5, count: 4 * count + misalignment + 4)
+                    var plain = fast
+                    fast.withUnsafeMutableBytes { numbers_splitmix_write_big_endian(seed, start, count, $0.baseAddress! + misalignment) }
+                    plain.withUnsafeMutableBytes { numbers_splitmix_write_big_endian_portable(seed, start, count, $0.baseAddress! + misalignment) }
+                    #expect(Array(fast[misalignment..<misalignment + 4 * count]) == expected, "start \(start) count \(count)")
+                    #expect(fast == plain, "start \(start) count \(count) misalignment \(misalignment)")
+                    #expect(fast.suffix(4) == [0xA5, 0xA5, 0xA5, 0xA5], "nothing written past the end")
+                }
+            }
+        }
+    }
+
+    @Test("the vector writer is in use where the CPU has AVX2")
+    func vectorPathInUse() {
+        #if arch(x86_64)
+        let cpuHasAVX2 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx2") ?? false
+        #expect((numbers_splitmix_uses_avx2() == 1) == cpuHasAVX2)
+        #else
+        #expect(numbers_splitmix_uses_avx2() == 0)
+        #endif
     }
 
     /// A pure function: any index, in any order, any number of times, from any copy.

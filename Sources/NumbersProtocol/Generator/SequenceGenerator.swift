@@ -1,3 +1,5 @@
+import NumbersSplitMix
+
 /// Number i of a client's sequence is a pure function of (seed, i): the top 32 bits of the
 /// SplitMix64 output function applied to seed + (i + 1) · γ, γ = 0x9E3779B97F4A7C15. This is
 /// exactly the (i + 1)-th output of a SplitMix64 generator seeded with `seed`, so any index can be
@@ -14,18 +16,12 @@ public struct SequenceGenerator: Hashable, Sendable {
         return UInt32(truncatingIfNeeded: SplitMix64.mix(x) >> 32)
     }
 
-    /// Numbers `index ..< index + count` as big-endian uint32s at `out`: the server's hot loop,
-    /// stepping the counter by γ instead of multiplying for each index.
-    @inlinable
+    /// Numbers `index ..< index + count` as big-endian uint32s at `out`: the server's hot loop.
+    /// Four at a time with AVX2 where the CPU has it (NumbersSplitMix): with the baseline
+    /// x86-64 build's two SSE2 lanes this loop was a quarter of a full-speed server's time.
     public func writeBigEndian(from index: UInt32, count: Int, into out: UnsafeMutableRawPointer) {
-        precondition(UInt64(index) + UInt64(count) <= UInt64(UInt32.max) + 1)
-        var x = seed &+ (UInt64(index) &+ 1) &* SequenceGenerator.gamma
-        var offset = 0
-        for _ in 0..<count {
-            out.storeBytes(of: UInt32(truncatingIfNeeded: SplitMix64.mix(x) >> 32).bigEndian, toByteOffset: offset, as: UInt32.self)
-            x &+= SequenceGenerator.gamma
-            offset &+= 4
-        }
+        precondition(count >= 0 && UInt64(index) + UInt64(count) <= UInt64(UInt32.max) + 1)
+        numbers_splitmix_write_big_endian(seed, index, count, out)
     }
 }
 
