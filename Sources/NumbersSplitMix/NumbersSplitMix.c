@@ -19,8 +19,10 @@ static inline uint32_t number_of(uint64_t x) {
 }
 
 static inline void store_big_endian(unsigned char *p, uint32_t v) {
-    uint32_t be = __builtin_bswap32(v);
-    memcpy(p, &be, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    memcpy(p, &v, 4);
 }
 
 void numbers_splitmix_write_big_endian_portable(uint64_t seed, uint32_t index, size_t count, void *out) {

@@ -7,7 +7,7 @@ final class ImpairedSender {
     let socket: UDPSocket
     let batch = SendBatch()
     // Touched per datagram by the owning loop's thread only (see ServerLoop.engine).
-    @exclusivity(unchecked) var impairment: Impairment
+    @exclusivity(unchecked) private(set) var impairment: Impairment
     /// The model does nothing at all (and so never goes offline). Kept apart because reading
     /// even a `let` of `impairment` through this class copied the whole model, arrays and all,
     /// for every datagram received.

@@ -99,7 +99,7 @@ private func bigEndianBytes(_ words: [UInt32]) -> [UInt8] {
     @Test(arguments: [UInt64(0), .max, 0x0123_4567_89AB_CDEF, 0x9E37_79B9_7F4A_7C15])
     func vectorAndPlainWritersAgree(seed: UInt64) {
         let g = SequenceGenerator(seed: seed)
-        for start in [UInt32(0), 5, 4_000_000_001, UInt32.max - 70] {
+        for start in [UInt32(0), 5, 4_000_000_001, UInt32.max - 63] {
             for count in 0...70 where UInt64(start) + UInt64(count) <= UInt64(UInt32.max) + 1 {
                 let expected = bigEndianBytes((0..<count).map { g.number(at: start + UInt32($0)) })
                 for misalignment in [0, 1, 3] {
@@ -117,10 +117,10 @@ private func bigEndianBytes(_ words: [UInt32]) -> [UInt8] {
 
     @Test("the vector writer is in use where the CPU has AVX2")
     func vectorPathInUse() {
-        #if arch(x86_64)
+        #if os(Linux) && arch(x86_64)
         let cpuHasAVX2 = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?.contains(" avx2") ?? false
         #expect((numbers_splitmix_uses_avx2() == 1) == cpuHasAVX2)
-        #else
+        #elseif !arch(x86_64)
         #expect(numbers_splitmix_uses_avx2() == 0)
         #endif
     }

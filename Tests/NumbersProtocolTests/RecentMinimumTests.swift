@@ -11,7 +11,7 @@ struct RecentMinimumTests {
         #expect(filter.value == nil)
         for step in 0..<2_000 {
             // Few distinct values, so that ties and the eviction of the minimum happen often.
-            let sample = step % 97 == 0 ? UInt64.max - 1 : random.next() % 8
+            let sample = step % 97 == 0 ? UInt64.max - 1 : step % 89 == 0 ? .max : random.next() % 8
             filter.add(Nanoseconds(sample))
             history.append(sample)
             let expected = history.suffix(kept).min()!
@@ -20,5 +20,8 @@ struct RecentMinimumTests {
         }
         filter.reset()
         #expect(filter.value == nil && filter.count == 0)
+        // Nothing of before the reset survives it: the samples before were all below 8 or huge.
+        filter.add(Nanoseconds(1_000))
+        #expect(filter.value == Nanoseconds(1_000) && filter.count == 1)
     }
 }

@@ -1,8 +1,9 @@
-extension ServerEngine {
-    enum OpenOutcome {
-        case refused(RejectReason), challenge, stale, repeated, resumed(migrated: Bool)
-    }
+/// What an OPEN did to an existing session; outside the generic engine, as `AckOutcome` is.
+private enum OpenOutcome {
+    case refused(RejectReason), challenge, stale, repeated, resumed(migrated: Bool)
+}
 
+extension ServerEngine {
     mutating func handleOpen(_ open: OpenMessage, from source: PeerAddress, receivedBytes: Int, now: Instant) {
         if store.session(open.clientID) == nil {
             // A late copy of the OPEN of a transfer that has completed: the client is done.
