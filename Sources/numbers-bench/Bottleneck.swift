@@ -300,7 +300,7 @@ func makeBottleneckCommand(_ flags: FlagSet) -> Command {
                              })
     let count = countFlag(flags, default: 6_000_000, usage: "numbers per transfer at 50 Mbit/s (divided among ten clients; scaled with the rate in the grid)")
     let runs = runsFlag(flags, default: 5, most: 50, usage: "transfers per configuration (medians are reported)")
-    let control = flags.string("cc", default: "model", usage: "the server's -cc", validate: { ["model", "none"].contains($0) ? nil : "must be model or none" })
+    let control = congestionControlFlag(flags, usage: "the server's -cc")
     let server = serverPathFlag(flags)
     let client = clientPathFlag(flags)
     return Command(flags: flags) {

@@ -81,6 +81,13 @@ func transferTimeoutFlag(_ flags: FlagSet, default value: FlagDuration, usage: S
     flags.duration("timeout", default: value, usage: usage, validate: { $0.nanoseconds >= 1_000_000_000 ? nil : "must be at least 1s" })
 }
 
+/// `-cc`: the server's congestion control, one of `CongestionControl`'s names.
+func congestionControlFlag(_ flags: FlagSet, usage: String) -> Flag<String> {
+    let names = CongestionControl.allCases.map(\.rawValue).joined(separator: " or ")
+    return flags.string("cc", default: CongestionControl.model.rawValue, usage: usage,
+                        validate: { CongestionControl(rawValue: $0) == nil ? "must be \(names)" : nil })
+}
+
 func serverPathFlag(_ flags: FlagSet) -> Flag<String> {
     flags.string("server", default: executableDirectory() + "/numbers-server", usage: "the numbers-server `executable` to measure")
 }
@@ -129,9 +136,7 @@ func makeCommand(_ name: String) -> Command? {
         let runs = runsFlag(flags, default: 1, most: 20, usage: "measured transfers (the best ratio is kept)")
         let batch = batchFlag(flags, default: Limits.maxNumbersPerDatagram)
         let skipRaw = flags.bool("skipRaw", usage: "do not run the raw blaster (for profiling the protocol's loops alone)")
-        let cc = flags.string("cc", default: CongestionControl.model.rawValue,
-                              usage: "the server's congestion control: \(CongestionControl.allCases.map(\.rawValue).joined(separator: " or "))",
-                              validate: { CongestionControl(rawValue: $0) == nil ? "must be \(CongestionControl.allCases.map(\.rawValue).joined(separator: " or "))" : nil })
+        let cc = congestionControlFlag(flags, usage: "the server's congestion control: \(CongestionControl.allCases.map(\.rawValue).joined(separator: " or "))")
         let gso = flags.bool("gso", usage: "the server sends with segmentation offload, as numbers-server -gso does")
         let nice = niceFlag(flags)
         return Command(flags: flags) {
