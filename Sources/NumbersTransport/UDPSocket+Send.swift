@@ -68,9 +68,8 @@ extension UDPSocket {
             let accepted = LinuxOnlyCalls.sendmmsg(descriptor, UnsafeMutableRawPointer(headers + next), UInt32(count - next), 0)
             if accepted > 0 {
                 // A partial send: the kernel stopped at an entry it could not take; retry from there.
-                let sent = datagrams(next..<next + Int(accepted))
-                outcome.sent += sent
-                if let datagramsIn { countSegmented(datagramsIn, next..<next + Int(accepted)) }
+                let range = next..<next + Int(accepted)
+                outcome.sent += datagramsIn.map { countSent($0, range) } ?? range.count
                 next += Int(accepted)
                 continue
             }
@@ -107,16 +106,20 @@ extension UDPSocket {
         return nil
     }
 
-    /// Counts the entries of `range` that carried more than one datagram.
-    private func countSegmented(_ datagramsIn: UnsafeMutablePointer<Int>, _ range: Range<Int>) {
-        var runs = 0, datagrams = 0
-        for entry in range where datagramsIn[entry] > 1 {
-            runs += 1
-            datagrams += datagramsIn[entry]
+    /// The datagrams the accepted entries of `range` carried; those of more than one are counted
+    /// as segmented sends.
+    private func countSent(_ datagramsIn: UnsafeMutablePointer<Int>, _ range: Range<Int>) -> Int {
+        var sent = 0, runs = 0, segmented = 0
+        for entry in range {
+            let carried = datagramsIn[entry]
+            sent += carried
+            if carried > 1 { runs += 1; segmented += carried }
         }
-        guard runs > 0 else { return }
-        segmentedRunCounter.add(runs, ordering: .relaxed)
-        segmentedDatagramCounter.add(datagrams, ordering: .relaxed)
+        if runs > 0 {
+            segmentedRunCounter.add(runs, ordering: .relaxed)
+            segmentedDatagramCounter.add(segmented, ordering: .relaxed)
+        }
+        return sent
     }
 
     /// Sends one datagram. Returns false when it was dropped (soft error, or the buffer stayed full
